@@ -1,0 +1,39 @@
+import { isUserError } from '../engine/errors';
+
+import { commandTable as commands } from './command-table';
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`);
+  return `Usage: spantune <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'spantune <command> --help' for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`spantune: unknown command '${name}'\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    const module = await command.load();
+    await module.run(rest);
+    return 0;
+  } catch (error) {
+    if (isUserError(error)) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`spantune ${name} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
