@@ -1,0 +1,114 @@
+/**
+ * Messages between a caller (the CLI, the extension host) and the engine process, which runs the
+ * TensorFlow.js work in its own Node process so that the caller stays responsive and survives a
+ * native crash or a heap overflow. Messages travel over Node's IPC channel (child_process.fork).
+ */
+import type { QaExample } from '../squad/types';
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** Which backend the engine picked, and why each better one was skipped. */
+export interface BackendReport {
+  name: BackendName;
+  threads?: number;
+  skipped: { name: BackendName; reason: string }[];
+}
+
+export interface TrainSettings {
+  modelDir: string;
+  trainFile: string;
+  validationFile?: string;
+  /** Fraction of contexts held out for validation when no validation file is given. */
+  validationSplit?: number;
+  outputDir: string;
+  epochs: number;
+  maxSteps?: number;
+  batchSize: number;
+  gradAccum?: number;
+  learningRate: number;
+  warmupRatio: number;
+  weightDecay: number;
+  maxGradNorm: number;
+  seed: number;
+  /** Overrides every dropout probability of the model (0 turns dropout off). */
+  dropout?: number;
+  evalEvery?: number;
+  earlyStoppingPatience?: number;
+  maxSeqLength: number;
+  docStride: number;
+  maxQueryLength: number;
+  version2WithNegative: boolean;
+  backend?: BackendName;
+  resume?: boolean;
+  /** Include generated pairs that nobody reviewed yet (the extension's dataset). */
+  includeUnreviewed?: boolean;
+}
+
+export interface PredictSettings {
+  modelDir: string;
+  examples: QaExample[];
+  maxSeqLength: number;
+  docStride: number;
+  maxQueryLength: number;
+  nBestSize: number;
+  maxAnswerLength: number;
+  batchSize: number;
+  version2WithNegative: boolean;
+  nullScoreDiffThreshold: number;
+  backend?: BackendName;
+}
+
+export interface SquadScores {
+  exact: number;
+  f1: number;
+  total: number;
+  HasAns_exact?: number;
+  HasAns_f1?: number;
+  NoAns_exact?: number;
+  NoAns_f1?: number;
+  [key: string]: number | undefined;
+}
+
+/** Caller → engine. */
+export type EngineRequest =
+  | { type: 'train'; jobId: string; settings: TrainSettings }
+  | { type: 'predict'; jobId: string; settings: PredictSettings }
+  | { type: 'cancel'; jobId: string }
+  | { type: 'shutdown' };
+
+/** Engine → caller. Every job ends with exactly one of `finished`, `cancelled` or `failed`. */
+export type EngineEvent =
+  | { type: 'ready'; backend: BackendReport }
+  | {
+      type: 'started';
+      jobId: string;
+      backend: BackendReport;
+      model: { dir: string; architecture: string; parameters: number; layers: number; hidden: number };
+      trainExamples: number;
+      trainFeatures: number;
+      validationExamples: number;
+      validationFeatures: number;
+      totalSteps: number;
+      microBatchSize: number;
+      resumedFromStep?: number;
+    }
+  | {
+      type: 'step';
+      jobId: string;
+      step: number;
+      totalSteps: number;
+      epoch: number;
+      loss: number;
+      lr: number;
+      gradNorm: number;
+      examplesPerSecond: number;
+      etaSeconds: number;
+    }
+  | { type: 'eval'; jobId: string; step: number; epoch: number; scores: SquadScores; isBest: boolean }
+  | { type: 'checkpoint'; jobId: string; step: number; dir: string; reason: 'best' | 'epoch' | 'cancel' | 'final' | 'periodic' }
+  | { type: 'progress'; jobId: string; done: number; total: number; what: string }
+  | { type: 'predictions'; jobId: string; results: unknown }
+  | { type: 'finished'; jobId: string; summary: Record<string, unknown> }
+  | { type: 'cancelled'; jobId: string; step: number; checkpointDir?: string }
+  | { type: 'failed'; jobId: string; reason: string; userError: boolean }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
