@@ -1,0 +1,121 @@
+/**
+ * Picks the best TensorFlow.js backend that works here, trying in order: native TensorFlow with CUDA
+ * (`@tensorflow/tfjs-node-gpu`), native TensorFlow on the CPU (`@tensorflow/tfjs-node`),
+ * WebAssembly (`@tensorflow/tfjs-backend-wasm`, XNNPACK + SIMD), and plain JavaScript (`cpu`).
+ * The native packages are optional dependencies: their install downloads libtensorflow and fails
+ * without internet, so they are loaded lazily and each failure becomes a reason in the report.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { UserError } from '../errors';
+import type { BackendName, BackendReport } from '../process/protocol';
+
+export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendOptions {
+  /** Use exactly this backend, or fail saying why it cannot run. */
+  force?: BackendName;
+  /** Extra folders that may hold node_modules with the native packages (the extension installs them on demand). */
+  nativeModulePaths?: string[];
+}
+
+let current: BackendReport | undefined;
+
+/** Initialises TensorFlow.js once per process and reports the backend chosen. */
+export async function initBackend(options: BackendOptions = {}): Promise<BackendReport> {
+  if (current && (!options.force || options.force === current.name)) return current;
+  const candidates = options.force ? [options.force] : BACKEND_ORDER;
+  const skipped: BackendReport['skipped'] = [];
+  for (const name of candidates) {
+    const failure = await tryBackend(name, options);
+    if (failure === undefined) {
+      current = { name, skipped, threads: name === 'wasm' ? wasmThreadCount() : undefined };
+      return current;
+    }
+    skipped.push({ name, reason: failure });
+  }
+  const reasons = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+  throw new UserError(options.force ? `backend '${options.force}' is not usable here (${reasons})` : `no TensorFlow.js backend could start (${reasons})`);
+}
+
+export function parseBackendName(value: string | undefined): BackendName | undefined {
+  if (value === undefined || value === 'auto') return undefined;
+  if ((BACKEND_ORDER as string[]).includes(value)) return value as BackendName;
+  throw new UserError(`unknown backend '${value}': choose one of auto, ${BACKEND_ORDER.join(', ')}`);
+}
+
+export function describeBackend(report: BackendReport): string {
+  const threads = report.threads ? ` (${report.threads} thread${report.threads > 1 ? 's' : ''})` : '';
+  const why = report.skipped.map((s) => `${s.name} skipped: ${s.reason}`).join('; ');
+  return `backend ${report.name}${threads}${why ? ` — ${why}` : ''}`;
+}
+
+/** Returns undefined when the backend is ready, else why it is not. */
+async function tryBackend(name: BackendName, options: BackendOptions): Promise<string | undefined> {
+  try {
+    switch (name) {
+      case 'tensorflow-gpu':
+        return await tryNative('@tensorflow/tfjs-node-gpu', options, true);
+      case 'tensorflow':
+        return await tryNative('@tensorflow/tfjs-node', options, false);
+      case 'wasm':
+        setWasmPaths(wasmBinaryFolder() + path.sep);
+        if (!(await tf.setBackend('wasm'))) return 'the WebAssembly module failed to initialise';
+        return undefined;
+      case 'cpu':
+        return (await tf.setBackend('cpu')) ? undefined : 'the JavaScript backend failed to initialise';
+    }
+  } catch (error) {
+    return firstLine(error);
+  }
+}
+
+async function tryNative(moduleName: string, options: BackendOptions, needsGpu: boolean): Promise<string | undefined> {
+  const resolved = resolveOptional(moduleName, options.nativeModulePaths ?? []);
+  if (!resolved) return `${moduleName} is not installed (its install needs to download libtensorflow)`;
+  try {
+    // createRequire keeps esbuild from trying to bundle the native module.
+    createRequire(__filename)(resolved);
+  } catch (error) {
+    return `${moduleName} failed to load: ${firstLine(error)}`;
+  }
+  if (!(await tf.setBackend('tensorflow'))) return `${moduleName} loaded but its backend did not initialise`;
+  if (needsGpu && !(await hasCudaDevice())) {
+    return 'no CUDA GPU visible to TensorFlow (it needs CUDA 11.2 and cuDNN 8.1)';
+  }
+  return undefined;
+}
+
+async function hasCudaDevice(): Promise<boolean> {
+  // The GPU build falls back to the CPU silently when CUDA is missing; its binding reports devices.
+  const backend = tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } };
+  return backend.binding?.isUsingGpuDevice?.() ?? false;
+}
+
+function resolveOptional(moduleName: string, extraPaths: string[]): string | undefined {
+  try {
+    return require.resolve(moduleName, { paths: [...extraPaths, process.cwd(), __dirname] });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The .wasm binaries sit beside the bundle (dist/) or in node_modules when running from source. */
+function wasmBinaryFolder(): string {
+  const candidates = [__dirname, path.resolve(__dirname, '..'), path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist'];
+  const found = candidates.find((dir) => existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm')));
+  if (!found) throw new Error('tfjs-backend-wasm-simd.wasm not found beside the engine');
+  return found;
+}
+
+function wasmThreadCount(): number {
+  return 1;
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.trim();
+}
