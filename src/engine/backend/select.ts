@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import type { BackendName, BackendReport } from '../process/protocol';
+import { installWasmKernelFixes } from './wasm-kernels';
 
 export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -64,6 +65,7 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<s
       case 'wasm':
         setWasmPaths(wasmBinaryFolder() + path.sep);
         if (!(await tf.setBackend('wasm'))) return 'the WebAssembly module failed to initialise';
+        installWasmKernelFixes();
         return undefined;
       case 'cpu':
         return (await tf.setBackend('cpu')) ? undefined : 'the JavaScript backend failed to initialise';
