@@ -5,4 +5,6 @@ export interface CommandEntry {
 }
 
 /** Every `spantune` subcommand. Add one line per command; its module lives in ./commands. */
-export const commandTable: Record<string, CommandEntry> = {};
+export const commandTable: Record<string, CommandEntry> = {
+  evaluate: { summary: 'Score predictions with the official SQuAD v1.1/v2.0 metrics', load: () => import('./commands/evaluate') },
+};
