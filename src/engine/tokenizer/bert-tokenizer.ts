@@ -1,13 +1,9 @@
 import type { CharSpan, Encoding, WordPieceTokenizer } from './types';
-import {
-  isCjkIdeograph,
-  isPunctuation,
-  isPythonSpace,
-  isRemovedByCleaning,
-  isWhitespace,
-  lowerCaseOf,
-  stripAccents,
-} from './unicode';
+import * as unicode from './unicode';
+
+// Bound once here: the hot loops below call these per character, and a module-namespace accessor
+// (what some loaders compile imports into) would add a getter call each time.
+const { isCjkIdeograph, isPunctuation, isPythonSpace, isRemovedByCleaning, isWhitespace, lowerCaseOf, stripAccents } = unicode;
 
 /** Everything that defines a BERT WordPiece tokenizer, whichever files it was read from. */
 export interface BertTokenizerConfig {
@@ -87,6 +83,8 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
   // Per-word scratch state.
   private readonly wordCodePoints = new IntBuffer();
   private readonly wordSourceStarts = new IntBuffer();
+  /** End of each word code point's span; a combining mark that accent stripping drops extends its base's. */
+  private readonly wordSourceEnds = new IntBuffer();
   /** For each UTF-16 unit of the normalised word: index of the word code point it came from. */
   private readonly normalisedSource = new IntBuffer();
 
@@ -201,8 +199,10 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
     const { cleanText, handleChineseChars } = this.config;
     const cps = this.wordCodePoints;
     const starts = this.wordSourceStarts;
+    const ends = this.wordSourceEnds;
     cps.length = 0;
     starts.length = 0;
+    ends.length = 0;
     let ascii = true;
     for (let i = from; i < to; ) {
       const cp = text.codePointAt(i)!;
@@ -218,11 +218,13 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
         if (cps.length > 0) this.finishWord(text, ascii, out, words);
         cps.push(cp);
         starts.push(i);
+        ends.push(i + width);
         this.finishWord(text, false, out, words);
         ascii = true;
       } else {
         cps.push(cp);
         starts.push(i);
+        ends.push(i + width);
         if (cp >= 0x80) ascii = false;
       }
       i += width;
@@ -236,7 +238,7 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
     const starts = this.wordSourceStarts;
     const count = cps.length;
     const firstStart = starts.data[0]!;
-    const lastEnd = starts.data[count - 1]! + (cps.data[count - 1]! > 0xffff ? 2 : 1);
+    const lastEnd = this.wordSourceEnds.data[count - 1]!;
     // The word is usually a contiguous slice of the text; it is not when cleaning removed characters.
     let width = count;
     if (!ascii) for (let k = 0; k < count; k++) if (cps.data[k]! > 0xffff) width++;
@@ -276,6 +278,7 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
 
     cps.length = 0;
     starts.length = 0;
+    this.wordSourceEnds.length = 0;
   }
 
   /**
@@ -291,8 +294,10 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
     if (lowercase) for (let k = 0; k < count; k++) perCharLength += lowerCaseOf(cps[k]!).length;
     const sliceWhole = !lowercase || perCharLength === lowerWhole.length;
 
+    const ends = this.wordSourceEnds.data;
     let normalised = '';
     let offset = 0;
+    let lastProducing = -1;
     for (let k = 0; k < count; k++) {
       const cp = cps[k]!;
       let piece: string;
@@ -304,6 +309,12 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
         piece = String.fromCodePoint(cp);
       }
       if (strip && (piece.length > 1 || piece.charCodeAt(0) >= 0x80)) piece = stripAccents(piece);
+      if (piece.length === 0) {
+        // A dropped combining mark stays with its base character, so spans keep the accent.
+        if (lastProducing >= 0) ends[lastProducing] = ends[k]!;
+        continue;
+      }
+      lastProducing = k;
       normalised += piece;
       for (let u = 0; u < piece.length; u++) source.push(k);
     }
@@ -318,22 +329,18 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
       return;
     }
     const source = this.normalisedSource.data;
-    const cps = this.wordCodePoints.data;
     const starts = this.wordSourceStarts.data;
-    const spanStart = (unit: number): number => starts[source[unit]!]!;
-    const spanEnd = (unit: number): number => {
-      const k = source[unit]!;
-      return starts[k]! + (cps[k]! > 0xffff ? 2 : 1);
-    };
-
+    const ends = this.wordSourceEnds.data;
     const pieces = this.wordPieces(word);
     if (pieces === null) {
-      this.push(out, this.config.unkToken, this.unkTokenId, spanStart(a), spanEnd(b - 1));
+      this.push(out, this.config.unkToken, this.unkTokenId, starts[source[a]!]!, ends[source[b - 1]!]!);
       return;
     }
     for (let p = 0; p < pieces.length; p += 3) {
       const id = pieces[p + 2]!;
-      this.push(out, this.idToTokenTable[id]!, id, spanStart(a + pieces[p]!), spanEnd(a + pieces[p + 1]! - 1));
+      const start = starts[source[a + pieces[p]!]!]!;
+      const end = ends[source[a + pieces[p + 1]! - 1]!]!;
+      this.push(out, this.idToTokenTable[id]!, id, start, end);
     }
   }
 
