@@ -7,6 +7,7 @@
  * scalar loop there that is 3-10x slower.
  */
 import * as tf from '@tensorflow/tfjs';
+import { customOp } from './ops';
 
 /** Added to the scores of padded keys: the most negative float32, as Hugging Face uses. */
 export const MASKED_SCORE = -3.4028234663852886e38;
@@ -60,18 +61,18 @@ export function selfAttention(inputs: AttentionInputs): tf.Tensor2D {
     ? tf.mul(tf.cast(tf.greaterEqual(tf.randomUniform([batch * heads, seq, seq], 0, 1, 'float32', inputs.dropoutSeed), dropoutRate), 'float32'), 1 / (1 - dropoutRate))
     : tf.scalar(1);
 
-  const attend = tf.customGrad((query: tf.Tensor, key: tf.Tensor, value: tf.Tensor, mask: tf.Tensor, save: tf.GradSaveFunc) => {
+  const attend = customOp(([query, key, value, mask], save) => {
     const keep = dropping ? mask : undefined;
-    const q = splitHeads(query, batch, seq, heads);
-    const k = splitHeads(key, batch, seq, heads);
-    const v = splitHeads(value, batch, seq, heads);
+    const q = splitHeads(query!, batch, seq, heads);
+    const k = splitHeads(key!, batch, seq, heads);
+    const v = splitHeads(value!, batch, seq, heads);
     const scores = tf.stack(q.map((qi, i) => matMul2d(qi, tf.transpose(k[i]!))));
     const biased = tf.add(tf.mul(tf.reshape(scores, [batch, heads, seq, seq]), scale), inputs.bias);
     const probs = tf.reshape(tf.softmax(biased, -1), [batch * heads, seq, seq]);
     const dropped = keep ? tf.mul(probs, keep) : probs;
     const droppedPieces = tf.unstack(dropped);
     const context = mergeHeads(droppedPieces.map((p, i) => matMul2d(p, v[i]!)), batch, seq, heads);
-    save([query, key, value, probs, mask]);
+    save([query!, key!, value!, probs, mask!]);
 
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [savedQuery, savedKey, savedValue, savedProbs, savedMask] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor3D, tf.Tensor];

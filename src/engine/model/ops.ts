@@ -7,6 +7,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
+
+/** A differentiable op with a hand-written gradient; `body` receives its tensor inputs and `save`. */
+export function customOp(body: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: GradFunc }) {
+  const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    return body(args as tf.Tensor[], save);
+  }) as Parameters<typeof tf.customGrad>[0]);
+  return (...inputs: tf.Tensor[]) => op(...inputs);
+}
+
 /** y = x·W + b for x [N, in], W [in, out] (Hugging Face's [out, in] weight, stored transposed). */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
   return linearWithGrad(x, weight, bias) as tf.Tensor2D;
@@ -14,9 +25,9 @@ export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D): 
 
 // Gradients transpose explicitly and then multiply untransposed, which XNNPACK runs ~3-8x faster
 // than the transposed matmuls autodiff would produce.
-const linearWithGrad = tf.customGrad((x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([x, weight]);
-  const value = tf.add(tf.matMul(x as tf.Tensor2D, weight as tf.Tensor2D), bias);
+const linearWithGrad = customOp(([x, weight, bias], save) => {
+  save([x!, weight!]);
+  const value = tf.add(tf.matMul(x as tf.Tensor2D, weight as tf.Tensor2D), bias!);
   const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
     const [savedX, savedWeight] = saved as [tf.Tensor2D, tf.Tensor2D];
     const dy2 = dy as tf.Tensor2D;
@@ -33,10 +44,10 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor
   return embeddingWithGrad(table, ids) as tf.Tensor2D;
 }
 
-const embeddingWithGrad = tf.customGrad((table: tf.Tensor, ids: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([ids]);
-  const [rows] = table.shape as [number, number];
-  const value = tf.gather(table, ids as tf.Tensor1D);
+const embeddingWithGrad = customOp(([table, ids], save) => {
+  save([ids!]);
+  const [rows] = table!.shape as [number, number];
+  const value = tf.gather(table!, ids as tf.Tensor1D);
   const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
     const [savedIds] = saved as [tf.Tensor1D];
     const indices = tf.reshape(savedIds, [-1, 1]);

@@ -37,6 +37,8 @@ export interface QaModel {
   positionEmbeddings: tf.Variable<tf.Rank.R2>;
   tokenTypeEmbeddings?: tf.Variable<tf.Rank.R2>;
   embeddingNorm: Norm;
+  /** ELECTRA with embedding_size ≠ hidden_size projects its embeddings up to the hidden size. */
+  embeddingProject?: Dense;
   layers: EncoderLayer[];
   qaOutputs: Dense;
   /** Hugging Face name → variable, in checkpoint order. */
@@ -87,15 +89,13 @@ function tensorNames(architecture: Architecture, layerCount: number) {
     positionEmbeddings: `${root}embeddings.position_embeddings.weight`,
     tokenTypeEmbeddings: bert ? `${root}embeddings.token_type_embeddings.weight` : undefined,
     embeddingNorm: norm(`${root}embeddings.LayerNorm`),
+    embeddingProject: dense(`${root}embeddings_project`),
     layers,
     qaOutputs: dense('qa_outputs'),
   };
 }
 
-/**
- * Builds the model's variables from Hugging Face tensors (already checked against the config by the
- * checkpoint loader). `newQaHead` supplies the QA head when the checkpoint has none.
- */
+/** Builds the model's variables from Hugging Face tensors, already checked against the config by the checkpoint loader. */
 export function createQaModel(config: ModelConfig, tensors: Map<string, HfTensor>): QaModel {
   const architecture: Architecture = config.modelType === 'distilbert' ? 'distilbert' : 'bert';
   const names = tensorNames(architecture, config.numHiddenLayers);
@@ -113,7 +113,7 @@ export function createQaModel(config: ModelConfig, tensors: Map<string, HfTensor
       const t = tf.tensor(data, shape, 'float32');
       return transpose ? tf.transpose(t) : t;
     });
-    const v = tf.variable(value, true, name) as tf.Variable<R>;
+    const v = tf.variable(value, true) as tf.Variable<R>;
     value.dispose();
     parameters.set(name, v);
     if (transpose) transposed.add(name);
@@ -126,6 +126,7 @@ export function createQaModel(config: ModelConfig, tensors: Map<string, HfTensor
   const positionEmbeddings = variable<tf.Rank.R2>(names.positionEmbeddings);
   const tokenTypeEmbeddings = names.tokenTypeEmbeddings ? variable<tf.Rank.R2>(names.tokenTypeEmbeddings) : undefined;
   const embeddingNorm = norm(names.embeddingNorm);
+  const embeddingProject = tensors.has(names.embeddingProject.weight) ? dense(names.embeddingProject) : undefined;
   const layers = names.layers.map((layer) => ({
     query: dense(layer.query),
     key: dense(layer.key),
@@ -137,7 +138,7 @@ export function createQaModel(config: ModelConfig, tensors: Map<string, HfTensor
     outputNorm: norm(layer.outputNorm),
   }));
   const qaOutputs = dense(names.qaOutputs);
-  return { architecture, config, wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings, embeddingNorm, layers, qaOutputs, parameters, transposed };
+  return { architecture, config, wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings, embeddingNorm, embeddingProject, layers, qaOutputs, parameters, transposed };
 }
 
 /** The model's tensors in Hugging Face layout, read back from the variables. */
@@ -197,6 +198,7 @@ export function forward(model: QaModel, inputs: ModelInputs, options: ForwardOpt
 
     const hidden = embed(model, inputs, batch, seq);
     let x = dropout(hidden, rates.hidden, nextSeed());
+    if (model.embeddingProject) x = linear(x, model.embeddingProject.weight, model.embeddingProject.bias);
     const bias = attentionBias(inputs.attentionMask);
     for (const layer of model.layers) {
       x = encoderLayer(model, layer, x, bias, { batch, seq, rates, nextSeed });
