@@ -6,5 +6,9 @@ export interface CommandEntry {
 
 /** Every `spantune` subcommand. Add one line per command; its module lives in ./commands. */
 export const commandTable: Record<string, CommandEntry> = {
+  predict: { summary: 'Answer every question of a SQuAD file (official predictions format)', load: () => import('./commands/predict') },
+  ask: { summary: 'Answer one question about a text, with scores and character offsets', load: () => import('./commands/ask') },
+  forward: { summary: 'Start/end logits for token ids (parity checks)', load: () => import('./commands/forward') },
+  tokenize: { summary: 'WordPiece tokens, ids and character offsets of a text', load: () => import('./commands/tokenize') },
   evaluate: { summary: 'Score predictions with the official SQuAD v1.1/v2.0 metrics', load: () => import('./commands/evaluate') },
 };

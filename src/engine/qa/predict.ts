@@ -1,0 +1,105 @@
+/**
+ * Question answering end to end: features from examples, logits from the model in bounded batches,
+ * answers from the logits (Hugging Face run_qa.py + utils_qa.py semantics).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describeBackend, initBackend } from '../backend/select';
+import { UserError } from '../errors';
+import { loadQaModel, type LoadedQaModel } from '../model/load';
+import { forward, type QaModel } from '../model/qa-model';
+import type { PredictSettings } from '../process/protocol';
+import { buildFeatures, type QaFeature } from './features';
+import { postprocessQaPredictions, type ExamplePrediction } from './postprocess';
+
+export interface PredictionHooks {
+  onProgress?: (done: number, total: number) => void;
+  onLog?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface PredictionOutput {
+  backend: string;
+  predictions: ExamplePrediction[];
+  windows: number;
+  warnings: string[];
+}
+
+/** Inputs of one batch, padded only to its longest window (padding past it changes no logit that matters). */
+function batchInputs(features: readonly QaFeature[]) {
+  const length = Math.max(...features.map((f) => lastAttended(f) + 1));
+  const rows = (pick: (f: QaFeature) => ArrayLike<number>) =>
+    tf.tensor2d(features.map((f) => Array.from(pick(f)).slice(0, length)), [features.length, length], 'int32');
+  return { inputIds: rows((f) => f.inputIds), attentionMask: rows((f) => f.attentionMask), tokenTypeIds: rows((f) => f.tokenTypeIds) };
+}
+
+function lastAttended(feature: QaFeature): number {
+  const mask = feature.attentionMask;
+  let last = mask.length - 1;
+  while (last > 0 && mask[last] === 0) last--;
+  return last;
+}
+
+/** Start/end logits for every feature, computed `batchSize` windows at a time. */
+export async function computeLogits(
+  model: QaModel,
+  features: readonly QaFeature[],
+  options: { batchSize: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
+): Promise<{ start: Float32Array[]; end: Float32Array[] }> {
+  const start: Float32Array[] = [];
+  const end: Float32Array[] = [];
+  for (let i = 0; i < features.length; i += options.batchSize) {
+    if (options.signal?.aborted) throw new UserError('prediction cancelled');
+    const batch = features.slice(i, i + options.batchSize);
+    const logits = tf.tidy(() => {
+      const out = forward(model, batchInputs(batch), { training: false });
+      return tf.stack([out.start, out.end]);
+    });
+    const values = (await logits.data()) as Float32Array;
+    logits.dispose();
+    const [, rows, length] = logits.shape as [number, number, number];
+    for (let r = 0; r < rows; r++) {
+      start.push(values.slice(r * length, (r + 1) * length));
+      end.push(values.slice((rows + r) * length, (rows + r + 1) * length));
+    }
+    options.onProgress?.(Math.min(i + options.batchSize, features.length), features.length);
+    // Let cancel messages and progress events through between batches.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { start, end };
+}
+
+/** Keeps the last model loaded, so that repeated questions about the same files answer quickly. */
+let cached: { dir: string; loaded: LoadedQaModel } | undefined;
+
+async function modelFor(dir: string): Promise<LoadedQaModel> {
+  if (cached?.dir === dir) return cached.loaded;
+  if (cached) cached.loaded.model.parameters.forEach((v) => v.dispose());
+  cached = { dir, loaded: await loadQaModel(dir) };
+  return cached.loaded;
+}
+
+/** Forgets the cached model (after its folder changed on disk). */
+export function forgetCachedModel(): void {
+  if (cached) cached.loaded.model.parameters.forEach((v) => v.dispose());
+  cached = undefined;
+}
+
+export async function runPrediction(settings: PredictSettings, hooks: PredictionHooks = {}): Promise<PredictionOutput> {
+  const backend = await initBackend({ force: settings.backend });
+  hooks.onLog?.(describeBackend(backend));
+  const { model, tokenizer, warnings } = await modelFor(settings.modelDir);
+  for (const warning of warnings) hooks.onLog?.(`warning: ${warning}`);
+  const features = buildFeatures(settings.examples, tokenizer, {
+    maxSeqLength: settings.maxSeqLength,
+    docStride: settings.docStride,
+    maxQueryLength: settings.maxQueryLength,
+  }, 'predict');
+  const logits = await computeLogits(model, features, { batchSize: settings.batchSize, onProgress: hooks.onProgress, signal: hooks.signal });
+  const predictions = postprocessQaPredictions(settings.examples, features, logits.start, logits.end, {
+    version2WithNegative: settings.version2WithNegative,
+    nBestSize: settings.nBestSize,
+    maxAnswerLength: settings.maxAnswerLength,
+    nullScoreDiffThreshold: settings.nullScoreDiffThreshold,
+  });
+  return { backend: describeBackend(backend), predictions, windows: features.length, warnings };
+}
