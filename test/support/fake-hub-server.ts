@@ -91,8 +91,10 @@ export interface FakeHubOptions {
   repos?: FakeRepoSpec[];
   /** Token → access. */
   tokens?: Record<string, 'read' | 'write'>;
-  /** Files at least this large are LFS files (redirected to the CDN); default 1 MB like no real rule, but simple. */
+  /** Files at least this large are LFS files (redirected to the CDN, uploaded through the LFS batch API); default 1 MB. */
   lfsThreshold?: number;
+  /** The account name /api/whoami-v2 reports for any valid token. */
+  userName?: string;
 }
 
 /** The files of a fixture checkpoint folder, e.g. ../shared/fixtures/models/tiny-bert-qa. */
@@ -125,6 +127,7 @@ function listen(server: Server): Promise<string> {
 export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHub> {
   const tokens = options.tokens ?? {};
   const lfsThreshold = options.lfsThreshold ?? 1_000_000;
+  const whoamiName = options.userName ?? 'spantune-tester';
   const repos = new Map<string, RepoState>();
   const lfsStore = new Map<string, Buffer>();
   const faults: (Fault & { left: number })[] = [];
@@ -287,6 +290,13 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
         return 0;
       }
       return sendContent(req, res, file.content, { etag: `"${file.gitSha1}"`, 'x-repo-commit': commit.sha }, fault);
+    }
+
+    if (path === '/api/whoami-v2' && method === 'GET') {
+      const role = access(req);
+      if (!role) return sendError(res, 401, undefined, 'Invalid credentials in Authorization header', method), 0;
+      sendJson(res, 200, { type: 'user', name: whoamiName, auth: { type: 'access_token', accessToken: { displayName: 'test', role } } });
+      return 0;
     }
 
     if (path === '/api/repos/create' && method === 'POST') {
