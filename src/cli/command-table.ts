@@ -6,6 +6,7 @@ export interface CommandEntry {
 
 /** Every `spantune` subcommand. Add one line per command; its module lives in ./commands. */
 export const commandTable: Record<string, CommandEntry> = {
+  train: { summary: 'Fine-tune a QA model on SQuAD data in a separate engine process', load: () => import('./commands/train') },
   predict: { summary: 'Answer every question of a SQuAD file (official predictions format)', load: () => import('./commands/predict') },
   ask: { summary: 'Answer one question about a text, with scores and character offsets', load: () => import('./commands/ask') },
   forward: { summary: 'Start/end logits for token ids (parity checks)', load: () => import('./commands/forward') },

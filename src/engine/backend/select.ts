@@ -107,7 +107,7 @@ function resolveOptional(moduleName: string, extraPaths: string[]): string | und
 
 /** The .wasm binaries sit beside the bundle (dist/) or in node_modules when running from source. */
 function wasmBinaryFolder(): string {
-  const candidates = [__dirname, path.resolve(__dirname, '..'), path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist'];
+  const candidates = [__dirname, path.resolve(__dirname, '../../../node_modules/@tensorflow/tfjs-backend-wasm/dist')];
   const found = candidates.find((dir) => existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm')));
   if (!found) throw new Error('tfjs-backend-wasm-simd.wasm not found beside the engine');
   return found;

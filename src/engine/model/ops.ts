@@ -39,23 +39,35 @@ const linearWithGrad = customOp(([x, weight, bias], save) => {
   return { value, gradFunc };
 });
 
-/** Rows of `table` [V, H] at `ids`; the gradient scatters back with scatterND, which sums repeated ids. */
-export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  return embeddingWithGrad(table, ids) as tf.Tensor2D;
+/**
+ * Rows of `table` [V, H] at `ids`; the gradient scatters back with scatterND, which sums repeated ids.
+ * As `nn.Embedding(padding_idx=...)`, the row of `paddingIdx` receives no gradient.
+ */
+export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D, paddingIdx = -1): tf.Tensor2D {
+  return embeddingOp(paddingIdx)(table, ids) as tf.Tensor2D;
 }
 
-const embeddingWithGrad = customOp(([table, ids], save) => {
-  save([ids!]);
-  const [rows] = table!.shape as [number, number];
-  const value = tf.gather(table!, ids as tf.Tensor1D);
-  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-    const [savedIds] = saved as [tf.Tensor1D];
-    const indices = tf.reshape(savedIds, [-1, 1]);
-    const dTable = tf.scatterND(indices, dy, [rows, dy.shape[1]!]);
-    return [dTable, tf.zerosLike(savedIds)];
-  };
-  return { value, gradFunc };
-});
+const embeddingOps = new Map<number, ReturnType<typeof customOp>>();
+
+function embeddingOp(paddingIdx: number) {
+  let op = embeddingOps.get(paddingIdx);
+  if (!op) {
+    op = customOp(([table, ids], save) => {
+      save([ids!]);
+      const [rows] = table!.shape as [number, number];
+      const value = tf.gather(table!, ids as tf.Tensor1D);
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedIds] = saved as [tf.Tensor1D];
+        const kept = paddingIdx < 0 ? dy : tf.mul(dy, tf.reshape(tf.cast(tf.notEqual(savedIds, paddingIdx), 'float32'), [-1, 1]));
+        const dTable = tf.scatterND(tf.reshape(savedIds, [-1, 1]), kept, [rows, dy.shape[1]!]);
+        return [dTable, tf.zerosLike(savedIds)];
+      };
+      return { value, gradFunc };
+    });
+    embeddingOps.set(paddingIdx, op);
+  }
+  return op;
+}
 
 /** LayerNorm over the last axis with PyTorch's biased variance. */
 export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): tf.Tensor2D {

@@ -156,6 +156,15 @@ export function disposeModel(model: QaModel): void {
   for (const v of model.parameters.values()) v.dispose();
 }
 
+/**
+ * The parameters training updates, by Hugging Face name: all but DistilBERT's fixed sinusoidal
+ * position table (created with requires_grad=False).
+ */
+export function trainableParameters(model: QaModel): { name: string; variable: tf.Variable }[] {
+  const frozen = model.config.sinusoidalPosEmbds ? new Set([model.positionEmbeddings]) : new Set<tf.Variable>();
+  return [...model.parameters].filter(([, v]) => !frozen.has(v)).map(([name, variable]) => ({ name, variable }));
+}
+
 export function parameterCount(model: QaModel): number {
   let total = 0;
   for (const v of model.parameters.values()) total += v.size;
@@ -213,7 +222,7 @@ export function forward(model: QaModel, inputs: ModelInputs, options: ForwardOpt
 function embed(model: QaModel, inputs: ModelInputs, batch: number, seq: number): tf.Tensor2D {
   const positionIds = tf.tile(tf.range(0, seq, 1, 'int32'), [batch]) as tf.Tensor1D;
   let sum = tf.add(
-    embeddingLookup(model.wordEmbeddings, tf.reshape(inputs.inputIds, [-1]) as tf.Tensor1D),
+    embeddingLookup(model.wordEmbeddings, tf.reshape(inputs.inputIds, [-1]) as tf.Tensor1D, model.config.padTokenId),
     embeddingLookup(model.positionEmbeddings, positionIds),
   ) as tf.Tensor2D;
   if (model.tokenTypeEmbeddings) {

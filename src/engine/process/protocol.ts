@@ -42,6 +42,8 @@ export interface TrainSettings {
   resume?: boolean;
   /** Include generated pairs that nobody reviewed yet (the extension's dataset). */
   includeUnreviewed?: boolean;
+  /** Write every training feature and each step's micro-batches as JSON lines (for replay elsewhere). */
+  dumpFeatures?: string;
 }
 
 export interface PredictSettings {

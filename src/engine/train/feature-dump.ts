@@ -50,7 +50,8 @@ export async function writeFeatureDump(file: string, features: Iterable<DumpFeat
     let index = 0;
     for await (const feature of features) await write(featureLine(index++, feature));
     if (index !== plan.featureCount) throw new Error(`feature dump: got ${index} features, the batch plan has ${plan.featureCount}`);
-    for (const step of plan.steps()) await write(batchLine(step.step, step.microBatches));
+    // Steps are numbered from 1 here, as in the training log (step k = the k-th optimizer update).
+    for (const step of plan.steps()) await write(batchLine(step.step + 1, step.microBatches));
     stream.end();
     await Promise.race([once(stream, 'finish'), failure]);
     await rename(temporary, file);

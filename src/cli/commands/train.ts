@@ -1,0 +1,165 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parseBackendName } from '../../engine/backend/select';
+import { UserError } from '../../engine/errors';
+import { EngineClient } from '../../engine/process/client';
+import type { EngineEvent, TrainSettings } from '../../engine/process/protocol';
+import { QA_DEFAULTS } from '../../engine/qa/defaults';
+import { optionalNumber, parseCommandArgs, requireString } from '../args';
+import { formatDuration } from '../progress';
+
+const USAGE = `Usage: spantune train --model DIR --train TRAIN.json --output DIR [options]
+
+Fine-tunes a BERT/DistilBERT checkpoint for extractive QA in a separate engine process. Progress goes to
+stderr, the summary (JSON) to stdout. Ctrl-C stops at the next step and saves a checkpoint that
+--resume continues.
+
+Options:
+  --validation FILE            validation SQuAD file (default: hold out --validation-split of the contexts)
+  --validation-split F         fraction of contexts held out for validation (default 0.1)
+  --epochs N                   (default 2)            --max-steps N        stop after N optimizer steps
+  --batch-size N               windows per step (default 12)
+  --grad-accum N               steps accumulated per update: effective batch = batch × N (default 1)
+  --learning-rate X            (default 3e-5)        --warmup-ratio X      (default 0)
+  --weight-decay X             (default 0.01)        --max-grad-norm X     (default 1.0; 0 = no clipping)
+  --seed N                     (default 42)          --dropout X           override every dropout rate
+  --eval-every N               also validate every N steps (always at each epoch end)
+  --early-stopping-patience N  stop after N validations without a better F1
+  --max-seq-length N           (default 384)         --doc-stride N        (default 128)
+  --max-query-length N         (default 64)          --version-2-with-negative
+  --backend NAME               auto, tensorflow-gpu, tensorflow, wasm or cpu
+  --log FILE                   one JSON line per step, evaluation and the end
+  --dump-features FILE         every training feature and each step's micro-batches, as JSON lines
+  --resume                     continue the run saved in OUTPUT/checkpoint-last`;
+
+function settingsFrom(values: Record<string, unknown>): TrainSettings {
+  const num = (name: string, fallback: number, opts: { integer?: boolean; min?: number } = {}) => optionalNumber('train', values, name, opts) ?? fallback;
+  const split = optionalNumber('train', values, 'validation-split');
+  if (split !== undefined && (split <= 0 || split >= 1)) throw new UserError(`spantune train: --validation-split must be between 0 and 1, got ${split}`);
+  if (split !== undefined && values.validation !== undefined) throw new UserError('spantune train: give --validation or --validation-split, not both');
+  const dropout = optionalNumber('train', values, 'dropout');
+  if (dropout !== undefined && (dropout < 0 || dropout >= 1)) throw new UserError(`spantune train: --dropout must be in [0, 1), got ${dropout}`);
+  return {
+    modelDir: requireString('train', values, 'model'),
+    trainFile: requireString('train', values, 'train'),
+    outputDir: requireString('train', values, 'output'),
+    validationFile: values.validation as string | undefined,
+    validationSplit: split,
+    epochs: num('epochs', 2, { min: 0 }),
+    maxSteps: optionalNumber('train', values, 'max-steps', { integer: true, min: 1 }),
+    batchSize: num('batch-size', 12, { integer: true, min: 1 }),
+    gradAccum: num('grad-accum', 1, { integer: true, min: 1 }),
+    learningRate: num('learning-rate', 3e-5, { min: 0 }),
+    warmupRatio: num('warmup-ratio', 0, { min: 0 }),
+    weightDecay: num('weight-decay', 0.01, { min: 0 }),
+    maxGradNorm: num('max-grad-norm', 1.0, { min: 0 }),
+    seed: num('seed', 42, { integer: true, min: 0 }),
+    dropout,
+    evalEvery: optionalNumber('train', values, 'eval-every', { integer: true, min: 1 }),
+    earlyStoppingPatience: optionalNumber('train', values, 'early-stopping-patience', { integer: true, min: 1 }),
+    maxSeqLength: num('max-seq-length', QA_DEFAULTS.maxSeqLength, { integer: true, min: 8 }),
+    docStride: num('doc-stride', QA_DEFAULTS.docStride, { integer: true, min: 0 }),
+    maxQueryLength: num('max-query-length', QA_DEFAULTS.maxQueryLength, { integer: true, min: 1 }),
+    version2WithNegative: values['version-2-with-negative'] === true,
+    backend: parseBackendName(values.backend as string | undefined),
+    resume: values.resume === true,
+    dumpFeatures: values['dump-features'] as string | undefined,
+  };
+}
+
+/** The --log line for an event, or undefined for events the log leaves out. */
+function logLine(event: EngineEvent): Record<string, unknown> | undefined {
+  switch (event.type) {
+    case 'step':
+      return { type: 'step', step: event.step, epoch: event.epoch, loss: event.loss, lr: event.lr, grad_norm: event.gradNorm, examples_per_s: event.examplesPerSecond };
+    case 'eval':
+      return { type: 'eval', step: event.step, epoch: event.epoch, ...event.scores, is_best: event.isBest };
+    case 'finished':
+      return { type: 'end', status: 'finished', ...event.summary };
+    case 'cancelled':
+      return { type: 'end', status: 'cancelled', step: event.step, checkpoint: event.checkpointDir };
+    case 'failed':
+      return { type: 'end', status: 'failed', reason: event.reason };
+    default:
+      return undefined;
+  }
+}
+
+function describe(event: EngineEvent): string | undefined {
+  switch (event.type) {
+    case 'log':
+      return event.message;
+    case 'started':
+      return `training ${event.model.architecture} (${(event.model.parameters / 1e6).toFixed(1)}M parameters) on ${event.trainFeatures} windows, validating on ${event.validationExamples} questions; ${event.totalSteps} steps${event.resumedFromStep ? `, resuming after step ${event.resumedFromStep}` : ''}`;
+    case 'step': {
+      const percent = ((100 * event.step) / event.totalSteps).toFixed(0).padStart(3);
+      return `step ${event.step}/${event.totalSteps} ${percent}% · epoch ${event.epoch.toFixed(2)} · loss ${event.loss.toFixed(4)} · lr ${event.lr.toExponential(2)} · ${event.examplesPerSecond.toFixed(2)} windows/s · ETA ${formatDuration(event.etaSeconds)}`;
+    }
+    case 'eval':
+      return `validation at step ${event.step}: EM ${event.scores.exact.toFixed(2)} · F1 ${event.scores.f1.toFixed(2)}${event.isBest ? ' (best so far)' : ''}`;
+    case 'checkpoint':
+      return `saved ${event.reason} checkpoint: ${event.dir}`;
+    default:
+      return undefined;
+  }
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseCommandArgs('train', argv, {
+    model: { type: 'string' }, train: { type: 'string' }, validation: { type: 'string' }, 'validation-split': { type: 'string' },
+    output: { type: 'string' }, epochs: { type: 'string' }, 'max-steps': { type: 'string' }, 'batch-size': { type: 'string' },
+    'grad-accum': { type: 'string' }, 'learning-rate': { type: 'string' }, 'warmup-ratio': { type: 'string' },
+    'weight-decay': { type: 'string' }, 'max-grad-norm': { type: 'string' }, seed: { type: 'string' }, dropout: { type: 'string' },
+    'eval-every': { type: 'string' }, 'early-stopping-patience': { type: 'string' }, 'max-seq-length': { type: 'string' },
+    'doc-stride': { type: 'string' }, 'max-query-length': { type: 'string' }, 'version-2-with-negative': { type: 'boolean' },
+    backend: { type: 'string' }, log: { type: 'string' }, 'dump-features': { type: 'string' }, resume: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  const settings = settingsFrom(values);
+  await mkdir(settings.outputDir, { recursive: true });
+  let logStream: WriteStream | undefined;
+  if (values.log) {
+    await mkdir(path.dirname(path.resolve(values.log)), { recursive: true });
+    logStream = createWriteStream(values.log, { flags: settings.resume ? 'a' : 'w' });
+  }
+
+  const outcome = await new Promise<EngineEvent>((resolve) => {
+    const client = new EngineClient({
+      onOutput: (line) => process.stderr.write(`[engine] ${line}\n`),
+      onEvent: (event) => {
+        const line = logLine(event);
+        if (line && logStream) logStream.write(`${JSON.stringify(line)}\n`);
+        const text = describe(event);
+        if (text) process.stderr.write(`${text}\n`);
+        if (event.type === 'finished' || event.type === 'cancelled' || event.type === 'failed') {
+          client.dispose();
+          resolve(event);
+        }
+      },
+    });
+    const jobId = client.train(settings);
+    let interrupts = 0;
+    process.on('SIGINT', () => {
+      interrupts++;
+      if (interrupts === 1) {
+        process.stderr.write('\nstopping at the next step boundary and saving a checkpoint (Ctrl-C again to abort at once)\n');
+        client.cancel(jobId);
+      } else {
+        process.exit(130);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => (logStream ? logStream.end(resolve) : resolve()));
+
+  if (outcome.type === 'finished') {
+    process.stdout.write(`${JSON.stringify(outcome.summary, null, 2)}\n`);
+  } else if (outcome.type === 'cancelled') {
+    process.stdout.write(`${JSON.stringify({ status: 'cancelled', step: outcome.step, checkpoint: outcome.checkpointDir }, null, 2)}\n`);
+    process.exitCode = 130;
+  } else if (outcome.type === 'failed') {
+    if (outcome.userError) throw new UserError(outcome.reason);
+    throw new Error(outcome.reason);
+  }
+}

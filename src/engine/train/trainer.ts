@@ -1,0 +1,247 @@
+/**
+ * Fine-tunes a question-answering model the way Hugging Face's run_qa.py + Trainer do: QA loss,
+ * AdamW with decoupled weight decay, linear warm-up and decay, global-norm clipping, gradient
+ * accumulation over memory-sized micro-batches, periodic validation with the official metrics, best
+ * and resumable checkpoints. Runs inside the engine process and reports through events.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { describeBackend, initBackend } from '../backend/select';
+import { UserError } from '../errors';
+import { loadQaModel, saveQaModel } from '../model/load';
+import { forward, parameterCount, trainableParameters, type QaModel } from '../model/qa-model';
+import type { EngineEvent, SquadScores, TrainSettings } from '../process/protocol';
+import { buildFeatures, type QaFeature } from '../qa/features';
+import { QA_DEFAULTS } from '../qa/defaults';
+import { BatchPlan, type PlannedStep } from './batches';
+import { hasTrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint, type TrainerState } from './checkpoints';
+import { clipGradNorm, globalGradNorm } from './clip';
+import { loadTrainingData } from './data';
+import { evaluateModel } from './evaluate';
+import { writeFeatureDump } from './feature-dump';
+import { qaLoss } from './loss';
+import { planMicroBatches } from './memory';
+import { AdamW } from './optimizer';
+import { deriveSeed } from './rng';
+import { linearScheduleWithWarmup } from './schedule';
+
+export interface TrainingHooks {
+  jobId: string;
+  emit: (event: EngineEvent) => void;
+  signal: AbortSignal;
+}
+
+/** Folders inside the output folder. */
+export const LAST_CHECKPOINT = 'checkpoint-last';
+export const BEST_MODEL = 'best';
+
+/** The settings a resumed run must share with the run it continues. */
+function fingerprint(s: TrainSettings): Record<string, unknown> {
+  return {
+    trainFile: path.resolve(s.trainFile), validationFile: s.validationFile && path.resolve(s.validationFile), validationSplit: s.validationSplit,
+    epochs: s.epochs, maxSteps: s.maxSteps, batchSize: s.batchSize, gradAccum: s.gradAccum ?? 1, learningRate: s.learningRate,
+    warmupRatio: s.warmupRatio, weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, seed: s.seed, dropout: s.dropout,
+    maxSeqLength: s.maxSeqLength, docStride: s.docStride, maxQueryLength: s.maxQueryLength, version2WithNegative: s.version2WithNegative,
+  };
+}
+
+function checkSameRun(saved: Record<string, unknown>, now: Record<string, unknown>, dir: string): void {
+  const differing = Object.keys(now).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
+  if (differing.length > 0) {
+    const list = differing.map((k) => `${k} (${JSON.stringify(saved[k])} then, ${JSON.stringify(now[k])} now)`).join(', ');
+    throw new UserError(`cannot resume ${dir}: the run was started with other settings: ${list}`);
+  }
+}
+
+function batchTensors(features: QaFeature[]) {
+  const rows = (pick: (f: QaFeature) => Int32Array) => tf.tensor2d(features.map((f) => Array.from(pick(f))), undefined, 'int32');
+  return {
+    inputs: { inputIds: rows((f) => f.inputIds), attentionMask: rows((f) => f.attentionMask), tokenTypeIds: rows((f) => f.tokenTypeIds) },
+    startPositions: tf.tensor1d(features.map((f) => f.startPosition ?? 0), 'int32'),
+    endPositions: tf.tensor1d(features.map((f) => f.endPosition ?? 0), 'int32'),
+  };
+}
+
+const yieldToEvents = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * One optimizer step: the gradient of the mean loss over the step's features, accumulated over
+ * micro-batches (each weighted by its share), then clipped. Returns the loss and the pre-clip norm.
+ */
+async function computeStepGradients(
+  model: QaModel,
+  variables: Map<string, string>,
+  features: QaFeature[],
+  planned: PlannedStep,
+  settings: TrainSettings,
+): Promise<{ loss: number; grads: Map<string, tf.Tensor>; gradNorm: number }> {
+  const grads = new Map<string, tf.Tensor>();
+  const varList = trainableParameters(model).map((p) => p.variable);
+  let loss = 0;
+  for (let m = 0; m < planned.microBatches.length; m++) {
+    const weight = planned.weights[m]!;
+    const { value, grads: micro } = tf.variableGrads(() =>
+      tf.tidy(() => {
+        const batch = batchTensors(planned.microBatches[m]!.map((i) => features[i]!));
+        const seed = deriveSeed(settings.seed, planned.step, m);
+        const { start, end } = forward(model, batch.inputs, { training: true, dropoutOverride: settings.dropout, seed });
+        return tf.mul(qaLoss(start, end, batch.startPositions, batch.endPositions), weight) as tf.Scalar;
+      }),
+      varList,
+    );
+    loss += (await value.data())[0]!;
+    value.dispose();
+    for (const [variableName, gradient] of Object.entries(micro)) {
+      const name = variables.get(variableName)!;
+      const previous = grads.get(name);
+      if (previous) {
+        grads.set(name, tf.add(previous, gradient));
+        previous.dispose();
+        gradient.dispose();
+      } else {
+        grads.set(name, gradient);
+      }
+    }
+    await yieldToEvents();
+  }
+  const gradNorm = settings.maxGradNorm > 0 ? clipGradNorm(grads, settings.maxGradNorm) : globalGradNorm(grads);
+  return { loss, grads, gradNorm };
+}
+
+export async function runTraining(settings: TrainSettings, hooks: TrainingHooks): Promise<void> {
+  const { emit, jobId, signal } = hooks;
+  const log = (message: string, level: 'info' | 'warn' = 'info') => emit({ type: 'log', level, message });
+  const backend = await initBackend({ force: settings.backend });
+  log(describeBackend(backend));
+
+  const data = await loadTrainingData(settings);
+  data.notes.forEach((note) => log(note, 'warn'));
+  const lastDir = path.join(settings.outputDir, LAST_CHECKPOINT);
+  const resuming = settings.resume === true && hasTrainingCheckpoint(lastDir);
+  if (settings.resume && !resuming) log(`nothing to resume in ${lastDir}: starting from the beginning`, 'warn');
+  const saved = resuming ? await loadTrainingCheckpoint(lastDir) : undefined;
+  if (saved) checkSameRun(saved.state.fingerprint, fingerprint(settings), lastDir);
+
+  const { model, tokenizer, warnings } = await loadQaModel(resuming ? lastDir : settings.modelDir, { seed: settings.seed });
+  warnings.forEach((w) => log(w, 'warn'));
+  const tokenizerDir = settings.modelDir;
+  const featureOptions = { maxSeqLength: settings.maxSeqLength, docStride: settings.docStride, maxQueryLength: settings.maxQueryLength };
+  const trainFeatures = buildFeatures(data.train, tokenizer, featureOptions, 'train');
+  const validationFeatures = buildFeatures(data.validation, tokenizer, featureOptions, 'predict');
+  if (trainFeatures.length === 0) throw new UserError(`${settings.trainFile} gives no training window (are its contexts empty?)`);
+
+  const parameters = parameterCount(model);
+  const memory = planMicroBatches(model.config, parameters, settings.maxSeqLength, settings.batchSize, backend.name);
+  const plan = new BatchPlan({
+    featureCount: trainFeatures.length,
+    batchSize: settings.batchSize * (settings.gradAccum ?? 1),
+    microBatchSize: memory.microBatchSize,
+    epochs: settings.epochs,
+    maxSteps: settings.maxSteps,
+    seed: settings.seed,
+  });
+  const schedule = linearScheduleWithWarmup(settings.learningRate, plan.totalSteps, settings.warmupRatio);
+  const trainable = trainableParameters(model);
+  const optimizer = new AdamW(trainable, { weightDecay: settings.weightDecay });
+  if (saved) optimizer.setState(saved.optimizer);
+  const variables = new Map(trainable.map((p) => [p.variable.name, p.name]));
+  const state: TrainerState = saved?.state ?? { globalStep: 0, totalSteps: plan.totalSteps, epoch: 0, evalsWithoutImprovement: 0, fingerprint: fingerprint(settings), losses: [] };
+  if (settings.dumpFeatures) await writeFeatureDump(settings.dumpFeatures, trainFeatures.map(toDumpFeature), plan);
+
+  emit({
+    type: 'started', jobId, backend,
+    model: { dir: settings.modelDir, architecture: model.architecture, parameters, layers: model.config.numHiddenLayers, hidden: model.config.hiddenSize },
+    trainExamples: data.train.length, trainFeatures: trainFeatures.length,
+    validationExamples: data.validation.length, validationFeatures: validationFeatures.length,
+    totalSteps: plan.totalSteps, microBatchSize: memory.microBatchSize,
+    resumedFromStep: saved ? state.globalStep : undefined,
+  });
+  log(`${trainFeatures.length} training windows from ${data.train.length} questions; ${plan.totalSteps} steps of ${plan.batchSize} windows in micro-batches of ${memory.microBatchSize} (estimated peak ${(memory.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB)`);
+
+  const evaluate = async (): Promise<SquadScores> =>
+    evaluateModel(model, data.validation, validationFeatures, { batchSize: QA_DEFAULTS.batchSize, version2WithNegative: settings.version2WithNegative, signal });
+  const saveLast = async (reason: 'epoch' | 'cancel' | 'final') => {
+    await saveTrainingCheckpoint(lastDir, { model, tokenizerDir, optimizer: optimizer.getState(), state });
+    emit({ type: 'checkpoint', jobId, step: state.globalStep, dir: lastDir, reason });
+  };
+
+  if (!saved) {
+    state.baseScores = await evaluate();
+    emit({ type: 'eval', jobId, step: 0, epoch: 0, scores: state.baseScores, isBest: false });
+  }
+
+  let examplesPerSecond = 0;
+  const started = Date.now();
+  let stoppedEarly = false;
+  for (const planned of plan.steps(state.globalStep)) {
+    if (signal.aborted) {
+      await saveLast('cancel');
+      emit({ type: 'cancelled', jobId, step: state.globalStep, checkpointDir: lastDir });
+      return;
+    }
+    const stepStarted = Date.now();
+    const { loss, grads, gradNorm } = await computeStepGradients(model, variables, trainFeatures, planned, settings);
+    const lr = schedule.learningRate(planned.step);
+    optimizer.step(grads, lr);
+    tf.dispose([...grads.values()]);
+
+    state.globalStep = planned.step + 1;
+    state.epoch = planned.epoch + (planned.stepInEpoch + 1) / plan.stepsPerEpoch;
+    state.losses.push({ step: state.globalStep, loss });
+    const rate = planned.size / ((Date.now() - stepStarted) / 1000);
+    examplesPerSecond = examplesPerSecond === 0 ? rate : 0.8 * examplesPerSecond + 0.2 * rate;
+    const remaining = plan.totalSteps - state.globalStep;
+    const secondsPerStep = (Date.now() - started) / 1000 / (state.globalStep - (saved?.state.globalStep ?? 0));
+    emit({ type: 'step', jobId, step: state.globalStep, totalSteps: plan.totalSteps, epoch: state.epoch, loss, lr, gradNorm, examplesPerSecond, etaSeconds: remaining * secondsPerStep });
+    if (!Number.isFinite(loss)) throw new UserError(`the loss became ${loss} at step ${state.globalStep}: lower --learning-rate or keep --max-grad-norm on`);
+
+    const epochEnd = planned.stepInEpoch === plan.stepsPerEpoch - 1 || state.globalStep === plan.totalSteps;
+    const evalDue = (settings.evalEvery !== undefined && settings.evalEvery > 0 && state.globalStep % settings.evalEvery === 0) || epochEnd;
+    if (evalDue) {
+      const scores = await evaluate();
+      const isBest = !state.best || scores.f1 > state.best.scores.f1;
+      if (isBest) {
+        state.best = { step: state.globalStep, scores };
+        state.evalsWithoutImprovement = 0;
+        await saveQaModel(model, path.join(settings.outputDir, BEST_MODEL), tokenizerDir);
+        emit({ type: 'checkpoint', jobId, step: state.globalStep, dir: path.join(settings.outputDir, BEST_MODEL), reason: 'best' });
+      } else {
+        state.evalsWithoutImprovement++;
+      }
+      emit({ type: 'eval', jobId, step: state.globalStep, epoch: state.epoch, scores, isBest });
+      const patience = settings.earlyStoppingPatience;
+      if (patience !== undefined && patience > 0 && state.evalsWithoutImprovement >= patience) {
+        log(`early stopping: validation F1 has not improved for ${patience} evaluation(s)`);
+        stoppedEarly = true;
+      }
+    }
+    if (epochEnd || stoppedEarly) await saveLast('epoch');
+    if (stoppedEarly) break;
+    await yieldToEvents();
+  }
+
+  await saveQaModel(model, settings.outputDir, tokenizerDir);
+  const summary = {
+    outputDir: settings.outputDir,
+    bestModelDir: state.best ? path.join(settings.outputDir, BEST_MODEL) : undefined,
+    backend: describeBackend(backend),
+    steps: state.globalStep,
+    totalSteps: plan.totalSteps,
+    stoppedEarly,
+    trainExamples: data.train.length,
+    trainFeatures: trainFeatures.length,
+    validationExamples: data.validation.length,
+    finalLoss: state.losses.at(-1)?.loss,
+    base: state.baseScores,
+    best: state.best,
+    seconds: (Date.now() - started) / 1000,
+  };
+  await writeFile(path.join(settings.outputDir, 'training_summary.json'), `${JSON.stringify({ settings, summary }, null, 2)}\n`);
+  emit({ type: 'checkpoint', jobId, step: state.globalStep, dir: settings.outputDir, reason: 'final' });
+  emit({ type: 'finished', jobId, summary });
+}
+
+function toDumpFeature(f: QaFeature) {
+  return { inputIds: f.inputIds, tokenTypeIds: f.tokenTypeIds, attentionMask: f.attentionMask, startPosition: f.startPosition ?? 0, endPosition: f.endPosition ?? 0 };
+}
