@@ -87,6 +87,8 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
   private readonly wordSourceEnds = new IntBuffer();
   /** For each UTF-16 unit of the normalised word: index of the word code point it came from. */
   private readonly normalisedSource = new IntBuffer();
+  /** True when normalised unit u came from word code point u (ASCII words): `normalisedSource` is unused. */
+  private sourceIsIdentity = false;
 
   constructor(config: BertTokenizerConfig) {
     this.config = config;
@@ -248,8 +250,10 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
     const strip = this.config.stripAccents;
     const source = this.normalisedSource;
     source.length = 0;
+    this.sourceIsIdentity = false;
     let normalised: string;
-    if (this.addedContents.has(raw) || (!lowercase && !strip)) {
+    // (In encode, added tokens were split out before; only basicTokenize meets them here.)
+    if ((words !== null && this.addedContents.has(raw)) || (!lowercase && !strip)) {
       normalised = raw;
       for (let k = 0; k < count; k++) {
         source.push(k);
@@ -257,7 +261,7 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
       }
     } else if (ascii) {
       normalised = lowercase ? raw.toLowerCase() : raw;
-      for (let k = 0; k < count; k++) source.push(k);
+      this.sourceIsIdentity = true;
     } else {
       normalised = this.normaliseWord(raw, count, lowercase, strip);
     }
@@ -328,19 +332,20 @@ export class BertWordPieceTokenizer implements WordPieceTokenizer {
       words!.push(word);
       return;
     }
-    const source = this.normalisedSource.data;
+    const source = this.sourceIsIdentity ? null : this.normalisedSource.data;
     const starts = this.wordSourceStarts.data;
     const ends = this.wordSourceEnds.data;
     const pieces = this.wordPieces(word);
     if (pieces === null) {
-      this.push(out, this.config.unkToken, this.unkTokenId, starts[source[a]!]!, ends[source[b - 1]!]!);
+      const last = b - 1;
+      this.push(out, this.config.unkToken, this.unkTokenId, starts[source ? source[a]! : a]!, ends[source ? source[last]! : last]!);
       return;
     }
     for (let p = 0; p < pieces.length; p += 3) {
       const id = pieces[p + 2]!;
-      const start = starts[source[a + pieces[p]!]!]!;
-      const end = ends[source[a + pieces[p + 1]! - 1]!]!;
-      this.push(out, this.idToTokenTable[id]!, id, start, end);
+      const first = a + pieces[p]!;
+      const last = a + pieces[p + 1]! - 1;
+      this.push(out, this.idToTokenTable[id]!, id, starts[source ? source[first]! : first]!, ends[source ? source[last]! : last]!);
     }
   }
 
