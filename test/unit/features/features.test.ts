@@ -80,9 +80,11 @@ function checkLabels(feature: QaFeature, ex: QaExample): 'labelled' | 'cls' {
   }
   const answerEnd = gold.start + gold.text.length;
   assert.ok(startPosition >= contextStart && startPosition <= endPosition && endPosition <= contextEnd, `${ex.id}: positions ${startPosition}..${endPosition}`);
-  // The labelled tokens cover the answer (without surrounding whitespace) ...
-  const trimmedStart = gold.start + (gold.text.length - gold.text.trimStart().length);
-  const trimmedEnd = gold.start + gold.text.trimEnd().length;
+  // The labelled tokens cover the answer's characters (without surrounding whitespace; a few COVID-QA
+  // answer_start values are one off, so trim what the context holds there, not the answer text) ...
+  const range = ex.context.slice(gold.start, answerEnd);
+  const trimmedStart = gold.start + (range.length - range.trimStart().length);
+  const trimmedEnd = gold.start + range.trimEnd().length;
   assert.ok(offsets[startPosition]![0] <= trimmedStart && offsets[endPosition]![1] >= trimmedEnd, `${ex.id}: labelled tokens miss part of the answer`);
   // ... tightly: the start token ends after the answer begins, the end token starts before it ends,
   // and the neighbouring tokens hold none of it (unless they share the same character).
