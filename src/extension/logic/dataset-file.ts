@@ -3,7 +3,7 @@
  * reported with its line and column so the user can fix the file (which SpanTune then never
  * overwrites until it parses again).
  */
-import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { UserError } from '../../engine/errors';
 import type { SquadDataset } from '../../engine/squad/types';
 

@@ -206,6 +206,15 @@ export function applyDocumentChanges(dataset: SquadDataset, path: string, change
     const mappedContext = mapSpanThrough(source, changes);
     if (!mappedContext.touched && mappedContext.span.start === source.start) continue;
     changed = true;
+    if (mappedContext.touched) {
+      // Replacing the whole text (revert, formatter, external tool) often puts the passage back intact.
+      const intact = nearestOccurrence(newText, paragraph.context, mappedContext.span.start);
+      if (intact >= 0) {
+        paragraph.source = { ...source, start: intact, end: intact + paragraph.context.length };
+        reviveIfRestored(paragraph);
+        continue;
+      }
+    }
     for (const qa of paragraph.qas as SpanTuneQuestion[]) {
       for (const list of [qa.answers, qa.plausible_answers ?? []]) {
         for (const answer of list) {
@@ -218,8 +227,17 @@ export function applyDocumentChanges(dataset: SquadDataset, path: string, change
     }
     paragraph.context = newText.slice(mappedContext.span.start, mappedContext.span.end);
     paragraph.source = { path, start: mappedContext.span.start, end: mappedContext.span.end, sha256: sha256(paragraph.context) };
+    reviveIfRestored(paragraph);
   }
   return changed;
+}
+
+/** A stale question whose answers read as they did again (undo, revert) is no longer stale. */
+function reviveIfRestored(paragraph: SpanTuneParagraph): void {
+  for (const qa of paragraph.qas as SpanTuneQuestion[]) {
+    if (!qa.stale || qa.answers.length === 0) continue;
+    if (qa.answers.every((a) => paragraph.context.slice(a.answer_start, a.answer_start + a.text.length) === a.text)) delete qa.stale;
+  }
 }
 
 /**

@@ -189,3 +189,22 @@ test('import merges, counts duplicates and reports id conflicts; export to v1.1 
   assert.deepEqual(v1ids.sort(), ['q1', 'x1']);
   assert.equal(countDataset(ds).questions, 3);
 });
+
+test('replacing the whole document with the same text (revert, formatter) keeps the passage and its answers', () => {
+  const { ds } = annotated();
+  applyDocumentChanges(ds, 'docs/guide.md', [{ offset: 0, deletedLength: doc.length, insertedText: doc }], doc);
+  const [entry] = listEntries(ds);
+  assert.equal(entry!.stale, false);
+  assert.equal(doc.slice(entry!.answers[0]!.documentStart, entry!.answers[0]!.documentEnd), 'WordPiece units');
+  assert.equal(entry!.passageStart, 9);
+});
+
+test('undoing an edit of the answer text makes the question fresh again', () => {
+  const { ds } = annotated();
+  const at = doc.indexOf('Piece');
+  const edited = doc.slice(0, at) + 'Part' + doc.slice(at + 5);
+  applyDocumentChanges(ds, 'docs/guide.md', [{ offset: at, deletedLength: 5, insertedText: 'Part' }], edited);
+  assert.equal(listEntries(ds)[0]!.stale, true);
+  applyDocumentChanges(ds, 'docs/guide.md', [{ offset: at, deletedLength: 4, insertedText: 'Piece' }], doc);
+  assert.equal(listEntries(ds)[0]!.stale, false);
+});

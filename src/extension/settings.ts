@@ -1,0 +1,59 @@
+/** The `spantune.*` settings, read fresh each time (users change them while the extension runs). */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { BackendName } from '../engine/process/protocol';
+
+export interface SpanTuneSettings {
+  baseModel: string;
+  datasetPath: string;
+  learningRate: number;
+  epochs: number;
+  maxSteps: number;
+  batchSize: number;
+  maxSeqLength: number;
+  docStride: number;
+  validationSplit: number;
+  backend: BackendName | undefined;
+  include: string[];
+  exclude: string[];
+  includeUnreviewed: boolean;
+  seed: number;
+}
+
+export function readSettings(): SpanTuneSettings {
+  const c = vscode.workspace.getConfiguration('spantune');
+  const backend = c.get<string>('backend', 'auto');
+  return {
+    baseModel: c.get<string>('baseModel', ''),
+    datasetPath: c.get<string>('datasetPath', '.spantune/dataset.json'),
+    learningRate: c.get<number>('learningRate', 3e-5),
+    epochs: c.get<number>('epochs', 2),
+    maxSteps: c.get<number>('maxSteps', 0),
+    batchSize: c.get<number>('batchSize', 8),
+    maxSeqLength: c.get<number>('maxSeqLength', 384),
+    docStride: c.get<number>('docStride', 128),
+    validationSplit: c.get<number>('validationSplit', 0.2),
+    backend: backend === 'auto' ? undefined : (backend as BackendName),
+    include: c.get<string[]>('include', ['**/*.md', '**/*.txt', '**/*.rst']),
+    exclude: c.get<string[]>('exclude', ['**/node_modules/**', '**/.git/**', '.spantune/**']),
+    includeUnreviewed: c.get<boolean>('includeUnreviewed', false),
+    seed: c.get<number>('seed', 42),
+  };
+}
+
+export function workspaceRoot(): vscode.WorkspaceFolder | undefined {
+  return vscode.workspace.workspaceFolders?.[0];
+}
+
+/** A settings path made absolute against the workspace folder. */
+export function resolveInWorkspace(folder: vscode.WorkspaceFolder, p: string): string {
+  return path.isAbsolute(p) ? p : path.join(folder.uri.fsPath, p);
+}
+
+/** Workspace-relative path with forward slashes, or undefined for files outside the folder. */
+export function relativeDocumentPath(folder: vscode.WorkspaceFolder, uri: vscode.Uri): string | undefined {
+  if (uri.scheme !== 'file') return undefined;
+  const rel = path.relative(folder.uri.fsPath, uri.fsPath);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  return rel.split(path.sep).join('/');
+}

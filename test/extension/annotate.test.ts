@@ -1,0 +1,72 @@
+/// <reference types="mocha" />
+import * as assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { listEntries } from '../../src/extension/logic/workspace-dataset';
+import { activateSpanTune, selectText, waitFor, workspaceFile } from './helpers';
+
+suite('Annotating in the editor', () => {
+  test('activation is quick and loads the seed dataset', async () => {
+    const api = await activateSpanTune();
+    console.log(`SpanTune activation took ${api.activationMs.toFixed(1)} ms`);
+    assert.ok(api.activationMs < 2000, `activation took ${api.activationMs} ms`);
+    assert.equal(api.store?.state.kind, 'ok');
+    assert.deepEqual(listEntries(api.store!.dataset).map((e) => e.id).sort(), ['seed-decay', 'seed-optimizer']);
+  });
+
+  test('every SpanTune command is registered', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['spantune.addQuestion', 'spantune.openDataset', 'spantune.importDataset', 'spantune.exportDataset']) {
+      assert.ok(commands.includes(id), `${id} is registered`);
+    }
+  });
+
+  test('Add Question for Selection saves a SQuAD pair for the selected span', async () => {
+    const api = await activateSpanTune();
+    await selectText('docs/tokenizer.md', 'WordPiece units');
+    const id = await vscode.commands.executeCommand<string>('spantune.addQuestion', 'What does the tokenizer split words into?');
+    assert.ok(id, 'the command returns the new question id');
+    const saved = JSON.parse(await readFile(workspaceFile('.spantune/dataset.json').fsPath, 'utf8'));
+    const paragraph = saved.data.find((a: { title: string }) => a.title === 'docs/tokenizer.md').paragraphs[0];
+    const qa = paragraph.qas.find((q: { id: string }) => q.id === id);
+    assert.equal(qa.question, 'What does the tokenizer split words into?');
+    assert.equal(paragraph.context.slice(qa.answers[0].answer_start, qa.answers[0].answer_start + qa.answers[0].text.length), 'WordPiece units');
+    assert.equal(paragraph.source.path, 'docs/tokenizer.md');
+    assert.equal(qa.origin, 'human');
+    assert.ok(listEntries(api.store!.dataset).some((e) => e.id === id));
+  });
+
+  test('typing before an answer moves it; editing the answer marks it stale', async () => {
+    const api = await activateSpanTune();
+    const editor = await selectText('docs/training.md', 'AdamW');
+    await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'Intro line.\n'));
+    const moved = listEntries(api.store!.dataset).find((e) => e.id === 'seed-optimizer')!;
+    assert.equal(editor.document.getText().slice(moved.answers[0]!.documentStart, moved.answers[0]!.documentEnd), 'AdamW');
+    assert.equal(moved.stale, false);
+    const at = editor.document.getText().indexOf('AdamW');
+    await editor.edit((b) => b.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + 5)), 'Adam'));
+    const stale = listEntries(api.store!.dataset).find((e) => e.id === 'seed-optimizer')!;
+    assert.equal(stale.stale, true);
+    await api.store!.flush();
+    const saved = await readFile(workspaceFile('.spantune/dataset.json').fsPath, 'utf8');
+    assert.match(saved, /"stale": true/);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  test('a malformed dataset file is reported and never overwritten', async () => {
+    const api = await activateSpanTune();
+    const file = workspaceFile('.spantune/dataset.json');
+    const good = await readFile(file.fsPath, 'utf8');
+    const broken = '{\n  "version": "v2.0",\n  "data": [\n    { "paragraphs": 5 }\n  ]\n}\n';
+    await vscode.workspace.fs.writeFile(file, Buffer.from(broken));
+    await waitFor('the store to notice the broken file', () => api.store!.state.kind === 'broken' || undefined);
+    const state = api.store!.state;
+    assert.ok(state.kind === 'broken');
+    assert.match(state.problem, /dataset\.json:4:\d+: data\[0\]\.paragraphs must be an array/);
+    await selectText('docs/tokenizer.md', 'Lower-casing');
+    await vscode.commands.executeCommand('spantune.addQuestion', 'What happens first?');
+    assert.equal(await readFile(file.fsPath, 'utf8'), broken, 'the broken file is left as it was');
+    await vscode.workspace.fs.writeFile(file, Buffer.from(good));
+    await waitFor('the store to reload the fixed file', () => api.store!.state.kind === 'ok' || undefined);
+  });
+});
