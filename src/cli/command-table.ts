@@ -12,4 +12,6 @@ export const commandTable: Record<string, CommandEntry> = {
   forward: { summary: 'Start/end logits for token ids (parity checks)', load: () => import('./commands/forward') },
   tokenize: { summary: 'WordPiece tokens, ids and character offsets of a text', load: () => import('./commands/tokenize') },
   evaluate: { summary: 'Score predictions with the official SQuAD v1.1/v2.0 metrics', load: () => import('./commands/evaluate') },
+  download: { summary: 'Download a model from the Hugging Face Hub into the shared cache', load: () => import('./commands/download') },
+  push: { summary: 'Upload a model folder to the Hugging Face Hub', load: () => import('./commands/push') },
 };
