@@ -1,0 +1,79 @@
+import { collapse, type Block } from '../formats/blocks';
+import { analyse, type Sentence } from '../nlp';
+import type { Passage } from '../passages';
+import type { GeneratorName } from '../types';
+
+const FUNCTION_WORDS = new Set(
+  'the a an this that these those it its they them their he she his her we our you your some many most all each both several few one two three in on at for from by with after before during since when while although if as there here such other another no any every many much more'.split(' '),
+);
+
+/** A proposed pair: the answer is the file range [start, end), which lies inside the passage. */
+export interface Candidate {
+  question: string;
+  start: number;
+  end: number;
+  confidence: number;
+}
+
+export interface Generator {
+  name: GeneratorName;
+  generate(context: PassageContext): Candidate[];
+}
+
+/** What generators read about a passage; the sentence parse is made once and shared. */
+export class PassageContext {
+  private parsed: Sentence[] | undefined;
+  private lowercaseWords: Set<string> | undefined;
+  constructor(readonly passage: Passage) {}
+
+  /**
+   * True when a capitalised word is an ordinary word (it also appears in lower case in the passage, or
+   * is a function word), so that it can be lower-cased when it moves from the start of a sentence.
+   */
+  isCommonWord(word: string): boolean {
+    this.lowercaseWords ??= new Set(this.passage.plain.match(/(?<![\p{L}\d])[\p{Ll}][\p{L}'-]*/gu) ?? []);
+    const lower = word.toLowerCase();
+    return FUNCTION_WORDS.has(lower) || (word !== lower && this.lowercaseWords.has(lower) && !/^[\p{Lu}\d]{2,}$/u.test(word));
+  }
+
+  /** The original text of a file range inside the passage. */
+  text(start: number, end: number): string {
+    return this.passage.text.slice(start - this.passage.start, end - this.passage.start);
+  }
+
+  /** The plain text (markup blanked) of a file range inside the passage. */
+  plain(start: number, end: number): string {
+    return this.passage.plain.slice(start - this.passage.start, end - this.passage.start);
+  }
+
+  /** Readable form of a range for use inside a question: plain text with whitespace collapsed. */
+  words(start: number, end: number): string {
+    return collapse(this.plain(start, end));
+  }
+
+  /** True when the range holds no markup, so that it can be an answer as it stands in the file. */
+  isClean(start: number, end: number): boolean {
+    return start >= this.passage.start && end <= this.passage.end && end > start && this.text(start, end) === this.plain(start, end);
+  }
+
+  /** The prose blocks (paragraphs, list items, comments): what sentences are read from. */
+  get proseBlocks(): Block[] {
+    return this.passage.blocks.filter((block) => block.kind !== 'heading' && block.kind !== 'table-row');
+  }
+
+  /** Sentences of the prose blocks, parsed once per passage. */
+  sentences(): Sentence[] {
+    this.parsed ??= this.proseBlocks.flatMap((block) => analyse(this.plain(block.start, block.end), block.start));
+    return this.parsed;
+  }
+}
+
+/** Shrinks a range past spaces and the given trailing punctuation (a sentence's final period, say). */
+export function trimRange(context: PassageContext, start: number, end: number, trailing = /[\s.,;:]/): { start: number; end: number } {
+  while (start < end && /\s/.test(context.plain(start, start + 1))) start++;
+  while (end > start && trailing.test(context.plain(end - 1, end))) end--;
+  // Keep a closing bracket or quote only when its opening one is in the range too.
+  const text = context.text(start, end);
+  if (/[)\]]$/.test(text) && !/[(\[]/.test(text)) end--;
+  return { start, end };
+}

@@ -1,0 +1,19 @@
+import type { GeneratorName } from '../types';
+import { clozeGenerator } from './cloze';
+import { codeDocGenerator } from './codedoc';
+import type { Generator } from './context';
+import { definitionGenerator } from './definition';
+import { entityGenerator } from './entity';
+import { headingGenerator } from './heading';
+import { keyValueGenerator } from './keyvalue';
+import { tableGenerator } from './table';
+
+export const generators: Record<GeneratorName, Generator> = {
+  definition: definitionGenerator,
+  heading: headingGenerator,
+  keyvalue: keyValueGenerator,
+  table: tableGenerator,
+  entity: entityGenerator,
+  codedoc: codeDocGenerator,
+  cloze: clozeGenerator,
+};

@@ -1,0 +1,200 @@
+import nlp from 'compromise';
+
+/** A word with its part-of-speech tags (compromise's tag names) and its file offsets. */
+export interface Term {
+  text: string;
+  start: number;
+  end: number;
+  tags: Set<string>;
+  /** Punctuation and spaces after the word, as in the text. */
+  post: string;
+  pre: string;
+  /** Everything between this word and the next one (its `post` and the next word's `pre`). */
+  after: string;
+}
+
+/** The verb group of a clause: auxiliaries and main verb, with what is needed to invert it into a question. */
+export interface VerbGroup {
+  /** Term indices [from, to) in the sentence, and the index of the main verb. */
+  from: number;
+  to: number;
+  main: number;
+  auxiliary: string;
+  copula: boolean;
+  past: boolean;
+  negative: boolean;
+}
+
+export interface Sentence {
+  start: number;
+  end: number;
+  terms: Term[];
+  verbs: VerbGroup[];
+}
+
+interface CompromiseTerm {
+  text: string;
+  pre: string;
+  post: string;
+  tags: string[];
+  offset: { start: number; length: number };
+}
+
+/**
+ * Parses a piece of plain text into sentences of tagged terms. `offset` is where the piece starts in
+ * the file, so every offset returned is a file offset.
+ */
+export function analyse(text: string, offset: number): Sentence[] {
+  const doc = nlp(text);
+  const sentences: Sentence[] = [];
+  const json = doc.json({ offset: true, terms: { offset: true } }) as { terms: CompromiseTerm[] }[];
+  for (const sentence of json) {
+    const terms: Term[] = sentence.terms
+      .filter((term) => term.text !== '')
+      .map((term) => ({
+        text: term.text,
+        start: offset + term.offset.start,
+        end: offset + term.offset.start + term.offset.length,
+        tags: new Set(term.tags),
+        pre: term.pre,
+        post: term.post,
+        after: term.post,
+      }));
+    for (let k = 0; k + 1 < terms.length; k++) terms[k]!.after = terms[k]!.post + terms[k + 1]!.pre;
+    if (terms.length > 0) sentences.push({ start: terms[0]!.start, end: terms.at(-1)!.end, terms, verbs: [] });
+  }
+  for (const sentence of sentences) sentence.verbs = verbGroups(sentence.terms);
+  return sentences;
+}
+
+const isVerb = (term: Term | undefined) => term !== undefined && term.tags.has('Verb');
+
+/**
+ * Verb groups read off the tags: a run of auxiliaries, negations, adverbs and verbs ending in the
+ * main verb ("has not yet grown", "was quickly taken", "is").
+ */
+export function verbGroups(terms: Term[]): VerbGroup[] {
+  const groups: VerbGroup[] = [];
+  let i = 0;
+  while (i < terms.length) {
+    if (!isVerb(terms[i])) {
+      i++;
+      continue;
+    }
+    const from = i;
+    let main = i;
+    let to = i + 1;
+    // Auxiliaries, copulas and modals may be followed by adverbs, "not" and more verbs.
+    while (to < terms.length && /[,;:()]/.test(terms[to - 1]!.after) === false) {
+      const term = terms[to]!;
+      const opensMore = terms[main]!.tags.has('Auxiliary') || terms[main]!.tags.has('Modal') || terms[main]!.tags.has('Copula');
+      if (isVerb(term) && opensMore) {
+        main = to;
+        to++;
+      } else if ((term.tags.has('Negative') || term.tags.has('Adverb')) && opensMore) {
+        let k = to;
+        while (k < terms.length && (terms[k]!.tags.has('Negative') || terms[k]!.tags.has('Adverb'))) k++;
+        if (!isVerb(terms[k])) break;
+        main = k;
+        to = k + 1;
+      } else {
+        break;
+      }
+    }
+    const head = terms[main]!;
+    const auxiliaries = terms.slice(from, main).filter((term) => isVerb(term));
+    groups.push({
+      from,
+      to,
+      main,
+      auxiliary: auxiliaries.map((term) => term.text).join(' '),
+      copula: auxiliaries.length === 0 && head.tags.has('Copula'),
+      past: head.tags.has('PastTense'),
+      negative: terms.slice(from, to).some((term) => term.tags.has('Negative')),
+    });
+    i = to;
+  }
+  return groups;
+}
+
+/** The dictionary form of a verb ("gave" → "give"), for do-support ("did ... give"). */
+export function infinitiveOf(verb: string): string {
+  const doc = nlp(verb);
+  doc.verbs().toInfinitive();
+  return doc.text().trim() || verb;
+}
+
+export type EntityType = 'person' | 'place' | 'organization' | 'date' | 'duration' | 'money' | 'percent' | 'count' | 'number' | 'name';
+
+/** A span of terms [from, to) that answers a wh-question of a known type. */
+export interface Entity {
+  type: EntityType;
+  from: number;
+  to: number;
+}
+
+const TIME_UNITS = /^(years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries)$/i;
+const MONTH_OR_YEAR = /^(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|\d{4}s?|\d{1,2}(st|nd|rd|th)?|(early|late|mid)-?\d{4}s?)$/i;
+
+function breaksAfter(term: Term): boolean {
+  return /[,;:()"\u201c\u201d[\]]|[.!?]\s*$/.test(term.after);
+}
+
+/**
+ * Finds answer-sized entities in a sentence from compromise's tags: people, places, organisations,
+ * dates, amounts of money, percentages, counts of things, durations and other proper names.
+ */
+export function findEntities(sentence: Sentence): Entity[] {
+  const { terms } = sentence;
+  const entities: Entity[] = [];
+  const has = (i: number, tag: string) => terms[i]?.tags.has(tag) === true;
+  let i = 0;
+  while (i < terms.length) {
+    const term = terms[i]!;
+    let type: EntityType | undefined;
+    let to = i + 1;
+    const extend = (test: (j: number) => boolean, acrossCommas = false) => {
+      while (to < terms.length && test(to) && (acrossCommas || !breaksAfter(terms[to - 1]!))) to++;
+    };
+    if (has(i, 'Person')) {
+      extend((j) => has(j, 'Person'));
+      type = 'person';
+    } else if (has(i, 'Organization')) {
+      extend((j) => has(j, 'Organization'));
+      type = 'organization';
+    } else if (has(i, 'Place')) {
+      extend((j) => has(j, 'Place'));
+      type = 'place';
+    } else if (has(i, 'Money')) {
+      extend((j) => has(j, 'Money') || (has(j, 'Value') && /^(thousand|million|billion|trillion)$/i.test(terms[j]!.text)));
+      type = 'money';
+    } else if (has(i, 'Percent') || (has(i, 'Value') && /^(percent|per cent)$/i.test(terms[i + 1]?.text ?? ''))) {
+      if (!has(i, 'Percent')) to = i + 2;
+      type = 'percent';
+    } else if (has(i, 'Date') && MONTH_OR_YEAR.test(term.text)) {
+      extend((j) => has(j, 'Date') && (MONTH_OR_YEAR.test(terms[j]!.text) || /^(of|the)$/i.test(terms[j]!.text)), true);
+      while (to > i + 1 && /^(of|the)$/i.test(terms[to - 1]!.text)) to--;
+      type = 'date';
+    } else if ((has(i, 'Cardinal') || has(i, 'NumericValue') || has(i, 'TextValue')) && !has(i, 'Ordinal')) {
+      extend((j) => has(j, 'Value') && !has(j, 'Ordinal') && !breaksAfter(terms[j - 1]!));
+      const next = terms[to];
+      if (/^\d{4}$/.test(term.text) && to === i + 1 && Number(term.text) > 1500 && Number(term.text) < 2100) {
+        type = 'date';
+      } else if (next && TIME_UNITS.test(next.text) && !breaksAfter(terms[to - 1]!)) {
+        to++;
+        type = 'duration';
+      } else if (next && next.tags.has('Plural') && next.tags.has('Noun') && !breaksAfter(terms[to - 1]!)) {
+        type = 'count';
+      } else {
+        type = 'number';
+      }
+    } else if (has(i, 'ProperNoun') && !has(i, 'Pronoun') && i > 0) {
+      // A capitalised name inside the sentence (the first word is capitalised anyway).
+      extend((j) => has(j, 'ProperNoun'));
+      type = 'name';
+    }
+    if (type) entities.push({ type, from: i, to });
+    i = Math.max(to, i + 1);
+  }
+  return entities;
+}

@@ -1,0 +1,59 @@
+import type { Candidate } from './generators/context';
+import type { Passage } from './passages';
+import { normalizeAnswer as normalizeText } from '../squad/metrics';
+import { readsAsQuestion } from './question';
+import type { GeneratorName } from './types';
+
+/** A checked question–answer pair of one passage; `answerStart` is relative to the passage text. */
+export interface GeneratedPair {
+  question: string;
+  answer: string;
+  answerStart: number;
+  confidence: number;
+  generator: GeneratorName;
+}
+
+const MAX_ANSWER_CHARS = 400;
+
+/**
+ * Throws when an answer is not exactly the passage text at its start: that would be a bug in a
+ * generator, and a wrong span would silently teach the model the wrong thing.
+ */
+export function assertExactSpan(context: string, answer: string, answerStart: number): void {
+  if (answer === '' || context.slice(answerStart, answerStart + answer.length) !== answer) {
+    throw new Error(`generated answer ${JSON.stringify(answer)} is not the passage text at ${answerStart}`);
+  }
+}
+
+/** Turns candidates into pairs: answers taken from the passage and checked, questions that read as questions. */
+export function checkCandidates(passage: Passage, generator: GeneratorName, candidates: Candidate[]): GeneratedPair[] {
+  const pairs: GeneratedPair[] = [];
+  for (const candidate of candidates) {
+    const answerStart = candidate.start - passage.start;
+    const answerEnd = candidate.end - passage.start;
+    if (answerStart < 0 || answerEnd > passage.text.length || answerEnd <= answerStart) {
+      throw new Error(`generator ${generator} proposed a range [${candidate.start}, ${candidate.end}) outside its passage`);
+    }
+    const answer = passage.text.slice(answerStart, answerEnd);
+    if (answer !== passage.plain.slice(answerStart, answerEnd) || answer !== answer.trim() || answer.length > MAX_ANSWER_CHARS) continue;
+    if (generator !== 'cloze' && !readsAsQuestion(candidate.question)) continue;
+    // A question that states its own answer teaches nothing.
+    const normalizedAnswer = normalizeText(answer);
+    if (normalizedAnswer.length >= 3 && ` ${normalizeText(candidate.question)} `.includes(` ${normalizedAnswer} `)) continue;
+    assertExactSpan(passage.text, answer, answerStart);
+    pairs.push({ question: candidate.question, answer, answerStart, confidence: Math.min(1, Math.max(0, candidate.confidence)), generator });
+  }
+  return pairs;
+}
+
+/** One pair per normalised question (the most confident), then the `max` most confident in passage order. */
+export function selectPairs(pairs: GeneratedPair[], max: number): GeneratedPair[] {
+  const best = new Map<string, GeneratedPair>();
+  for (const pair of pairs) {
+    const key = normalizeText(pair.question);
+    const kept = best.get(key);
+    if (!kept || pair.confidence > kept.confidence) best.set(key, pair);
+  }
+  const ranked = [...best.values()].sort((a, b) => b.confidence - a.confidence).slice(0, max);
+  return ranked.sort((a, b) => a.answerStart - b.answerStart);
+}
