@@ -1,0 +1,78 @@
+/**
+ * The user's path through the UI, against the packaged .vsix installed into code-server: open a
+ * document, select an answer, add a question, see it highlighted, open the dataset panel, jump from
+ * a question back to its answer. Screenshots: test-artifacts/screenshots/annotate/.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, screenshot } from '../lib/browser';
+import { installExtension, startCodeServer, type CodeServer } from '../lib/code-server';
+import { repoRoot, scratchRoot } from '../lib/paths';
+import { answerInputBox, decorations, openFile, runCommand, selectInEditor, statusBarText, waitForWorkbench, webview } from '../lib/workbench';
+
+const vsix = process.env.SPANTUNE_VSIX ?? path.join(scratchRoot, 'spantune.vsix');
+const scratch = path.join(scratchRoot, `ui-annotate-${process.pid}`);
+const workspace = path.join(scratch, 'workspace');
+const group = 'annotate';
+let server: CodeServer;
+let browser: BrowserContext;
+let page: Page;
+
+before(async () => {
+  assert.ok(existsSync(vsix), `${vsix} exists (scripts/package-vsix.sh builds it)`);
+  rmSync(scratch, { recursive: true, force: true });
+  cpSync(path.join(repoRoot, 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
+  await installExtension(vsix, path.join(scratch, 'extensions'), scratch);
+  server = await startCodeServer({ scratch });
+  ({ browser, page } = await launchBrowser(scratch));
+  await page.goto(server.folderUrl(workspace));
+  await waitForWorkbench(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function savedDataset() {
+  return JSON.parse(readFileSync(path.join(workspace, '.spantune', 'dataset.json'), 'utf8'));
+}
+
+test('the installed extension contributes its activity bar view', async () => {
+  await page.locator('.activitybar [aria-label^="SpanTune"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+  await screenshot(page, group, 'workbench');
+});
+
+test('select a span, add a question, see it highlighted', async () => {
+  await openFile(page, 'docs/tokenizer.md');
+  const before = await decorations(page).count();
+  await selectInEditor(page, 'WordPiece units');
+  await screenshot(page, group, 'selected-answer');
+  await runCommand(page, 'SpanTune: Add Question for Selection');
+  await answerInputBox(page, 'What does the tokenizer split words into?');
+  await page.waitForFunction((n) => document.querySelectorAll('.monaco-editor [class*="ced-"]').length > n, before, { timeout: 20_000 });
+  await screenshot(page, group, 'answer-highlighted');
+  const qa = savedDataset()
+    .data.flatMap((a: { paragraphs: { qas: { question: string; answers: { text: string }[] }[] }[] }) => a.paragraphs.flatMap((p) => p.qas))
+    .find((q: { question: string }) => q.question === 'What does the tokenizer split words into?');
+  assert.ok(qa, 'the question is saved in .spantune/dataset.json');
+  assert.deepEqual(qa.answers.map((a: { text: string }) => a.text), ['WordPiece units']);
+});
+
+test('the dataset panel lists the question; clicking it selects the answer in the editor', async () => {
+  await runCommand(page, 'SpanTune: Open Dataset');
+  const frame = webview(page);
+  const question = frame.getByText('What does the tokenizer split words into?');
+  await question.waitFor({ state: 'visible', timeout: 30_000 });
+  const counts = await frame.locator('#counts').innerText();
+  assert.match(counts, /3 questions/);
+  await screenshot(page, group, 'dataset-panel');
+  await frame.getByText('Which optimizer does fine-tuning use?').click();
+  await page.locator('.tab[data-resource-name="training.md"]').first().waitFor({ state: 'visible' });
+  await page.waitForFunction(() => /\(5 selected\)/.test(document.querySelector('.part.statusbar')?.textContent ?? ''), undefined, { timeout: 10_000 });
+  assert.match(await statusBarText(page), /\(5 selected\)/);
+  await screenshot(page, group, 'answer-revealed');
+});
