@@ -15,6 +15,5 @@ export const commandTable: Record<string, CommandEntry> = {
   download: { summary: 'Download a model from the Hugging Face Hub into the shared cache', load: () => import('./commands/download') },
   push: { summary: 'Upload a model folder to the Hugging Face Hub', load: () => import('./commands/push') },
   'export-recipe': { summary: 'Write the dataset and a multi-GPU Hugging Face training recipe (run_qa.py + accelerate)', load: () => import('./commands/export-recipe') },
-  'export-recipe': { summary: 'Write the dataset and a multi-GPU Hugging Face training recipe (run_qa.py + accelerate)', load: () => import('./commands/export-recipe') },
   generate: { summary: 'Propose SQuAD question-answer pairs from workspace documents', load: () => import('./commands/generate') },
 };
