@@ -72,10 +72,9 @@ export async function run(argv: string[]): Promise<void> {
   }
 }
 
-/** One self-overwriting line on a terminal; a line per file and every few seconds otherwise. */
+/** One self-overwriting line on a terminal; otherwise a line per finished file and every few seconds. */
 class ProgressPrinter {
-  private lastLine = 0;
-  private lastFile: string | undefined;
+  private lastLine = Date.now();
   private open = false;
 
   constructor(private readonly stream: NodeJS.WriteStream) {}
@@ -90,11 +89,10 @@ class ProgressPrinter {
     if (this.stream.isTTY) {
       this.stream.write(`\r\x1b[2K${line}`);
       this.open = true;
-    } else if (progress.file !== this.lastFile || now - this.lastLine > 5000 || progress.phase === 'verifying') {
-      this.stream.write(`${line}\n`);
+    } else if (progress.phase === 'verifying' || now - this.lastLine > 5000) {
+      this.stream.write(`${line}\n`); // a log, not a terminal: each finished file, and a line every 5 s
       this.lastLine = now;
     }
-    this.lastFile = progress.file;
   }
 
   finish(): void {
