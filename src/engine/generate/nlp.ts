@@ -61,10 +61,33 @@ export function analyse(text: string, offset: number): Sentence[] {
         after: term.post,
       }));
     for (let k = 0; k + 1 < terms.length; k++) terms[k]!.after = terms[k]!.post + terms[k + 1]!.pre;
+    repairTags(terms);
     if (terms.length > 0) sentences.push({ start: terms[0]!.start, end: terms.at(-1)!.end, terms, verbs: [] });
   }
   for (const sentence of sentences) sentence.verbs = verbGroups(sentence.terms);
   return sentences;
+}
+
+const DEFINING_VERB = /^(refers|means|denotes|stands)$/i;
+
+function retag(term: Term, tags: string[]): void {
+  term.tags = new Set(tags);
+}
+
+/**
+ * Fixes two tagging slips of compromise that the generators trip over: a plural noun counted by a
+ * number taken for a verb ("40 engineers"), and "X refers to / means" with the verb taken for a noun.
+ */
+function repairTags(terms: Term[]): void {
+  for (let i = 1; i < terms.length; i++) {
+    const term = terms[i]!;
+    const previous = terms[i - 1]!;
+    if (previous.tags.has('Cardinal') && term.tags.has('Verb') && /[^s]s$/i.test(term.text) && !/[,;:]/.test(previous.after)) {
+      retag(term, ['Noun', 'Plural']);
+    } else if (DEFINING_VERB.test(term.text) && previous.tags.has('Noun') && !term.tags.has('Verb')) {
+      retag(term, ['Verb', 'PresentTense']);
+    }
+  }
 }
 
 const isVerb = (term: Term | undefined) => term !== undefined && term.tags.has('Verb');
@@ -136,6 +159,8 @@ export interface Entity {
 const TIME_UNITS = /^(years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries)$/i;
 const MONTH_OR_YEAR = /^(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|\d{4}s?|\d{1,2}(st|nd|rd|th)?|(early|late|mid)-?\d{4}s?)$/i;
 
+const YEAR_PREPOSITION = /^(in|since|by|until|till|during|before|after|from|of|circa|c\.)$/i;
+
 function breaksAfter(term: Term): boolean {
   return /[,;:()"\u201c\u201d[\]]|[.!?]\s*$/.test(term.after);
 }
@@ -178,7 +203,8 @@ export function findEntities(sentence: Sentence): Entity[] {
     } else if ((has(i, 'Cardinal') || has(i, 'NumericValue') || has(i, 'TextValue')) && !has(i, 'Ordinal')) {
       extend((j) => has(j, 'Value') && !has(j, 'Ordinal') && !breaksAfter(terms[j - 1]!));
       const next = terms[to];
-      if (/^\d{4}$/.test(term.text) && to === i + 1 && Number(term.text) > 1500 && Number(term.text) < 2100) {
+      const year = /^\d{4}$/.test(term.text) && to === i + 1 && Number(term.text) >= 1000 && Number(term.text) <= 2100;
+      if (year && (term.tags.has('Year') || YEAR_PREPOSITION.test(terms[i - 1]?.text ?? ''))) {
         type = 'date';
       } else if (next && TIME_UNITS.test(next.text) && !breaksAfter(terms[to - 1]!)) {
         to++;

@@ -31,6 +31,7 @@ function planWh(context: PassageContext, sentence: Sentence, entity: Entity, cla
     case 'person':
       return { wh: 'who', ...alone };
     case 'organization':
+      return { wh: preposition === 'by' ? 'who' : 'what', ...alone };
     case 'name':
       return { wh: 'what', ...alone };
     case 'place':
@@ -128,8 +129,8 @@ export function whQuestion(context: PassageContext, sentence: Sentence, entity: 
   if (hasSecondFiniteVerb(sentence, verb.to, end) || hasSecondFiniteVerb(sentence, subjectFrom, verb.from)) return undefined;
   const plan = planWh(context, sentence, entity, end);
   if (!plan) return undefined;
-  const firstWord = terms[subjectFrom]!;
-  const subjectIsName = !context.isCommonWord(firstWord.text) && (firstWord.tags.has('ProperNoun') || !firstWord.tags.has('Noun'));
+  // Lower-case the subject's first word only when it is known to be an ordinary word.
+  const subjectIsName = !context.isCommonWord(terms[subjectFrom]!.text);
 
   // The answer is (or counts) the whole subject: "Rollo led the raiders" → "Who led the raiders?"
   if (entity.from >= subjectFrom && entity.to <= verb.from) {
@@ -152,6 +153,9 @@ export function whQuestion(context: PassageContext, sentence: Sentence, entity: 
     return body ? finishQuestion([plan.wh, body]) : undefined;
   }
   if (terms.slice(verb.to, plan.removeFrom).some(hasBreakAfter)) return undefined;
+  // A preposition left behind ("Who was it led by?") reads well only at the end of the question.
+  const strandsPreposition = terms[plan.removeFrom - 1]?.tags.has('Preposition') === true && plan.removeFrom - 1 >= verb.to;
+  if (strandsPreposition && plan.removeTo < end) return undefined;
   const subject = lowerFirstWord(phrase(context, terms, subjectFrom, verb.from), subjectIsName);
   const rest = [phrase(context, terms, verb.to, plan.removeFrom), phrase(context, terms, plan.removeTo, end)].filter(Boolean).join(' ');
   const body = invert(context, sentence, clause, subject, rest);

@@ -29,10 +29,11 @@ function firstSentence(context: PassageContext, from: number): { start: number; 
 
 /** Keeps a Title Case heading's words lower-case where the passage writes them so ("Gradient Accumulation" → "gradient accumulation"). */
 function asPhrase(context: PassageContext, heading: string): string {
-  return heading
-    .split(' ')
-    .map((word) => (context.isCommonWord(word) ? word.toLowerCase() : word))
-    .join(' ');
+  const words = heading.split(' ');
+  const common = words.map((word) => context.isCommonWord(word));
+  // "Gradient Accumulation": when a later word is ordinary, so is the capitalised first one (unless an acronym).
+  if (common.slice(1).some(Boolean) && !/^[\p{Lu}\d]{2,}$/u.test(words[0]!)) common[0] = true;
+  return words.map((word, index) => (common[index] ? word.toLowerCase() : word)).join(' ');
 }
 
 /**
