@@ -90,6 +90,9 @@ function repairTags(terms: Term[]): void {
   }
 }
 
+/** Words that may stand between an auxiliary and its verb ("was not", "has first been", "is also"). */
+const isModifier = (term: Term) => term.tags.has('Negative') || term.tags.has('Adverb') || /^(first|last|also|still|then|now|never|already|once)$/i.test(term.text);
+
 const isVerb = (term: Term | undefined) => term !== undefined && term.tags.has('Verb');
 
 /**
@@ -114,9 +117,9 @@ export function verbGroups(terms: Term[]): VerbGroup[] {
       if (isVerb(term) && opensMore) {
         main = to;
         to++;
-      } else if ((term.tags.has('Negative') || term.tags.has('Adverb')) && opensMore) {
+      } else if (isModifier(term) && opensMore) {
         let k = to;
-        while (k < terms.length && (terms[k]!.tags.has('Negative') || terms[k]!.tags.has('Adverb'))) k++;
+        while (k < terms.length && isModifier(terms[k]!)) k++;
         if (!isVerb(terms[k])) break;
         main = k;
         to = k + 1;

@@ -85,6 +85,8 @@ export function isStandalone(sentence: Sentence, entity: Entity): boolean {
   const isName = (term: Term | undefined) => term !== undefined && /^[\p{Lu}]/u.test(term.text);
   if (/^[-\u2010\u2011]/.test(last.after) || (before && /[-\u2010\u2011]$/.test(before.after))) return false;
   if (entity.type !== 'count' && after && !/[,;:()]/.test(last.after) && after.tags.has('Noun') && !after.tags.has('Pronoun')) return false;
+  // "Node 20", "Windows 10": a name with its number is one name.
+  if (NAME_TYPES.has(entity.type) && after && !/[,;:()]/.test(last.after) && after.tags.has('Value')) return false;
   if (before && !/[,;:()]/.test(before.after) && (before.tags.has('Adjective') || (before.tags.has('Noun') && !before.tags.has('Pronoun')) || before.tags.has('Possessive'))) return false;
   if ((after && CONNECTOR.test(after.text)) || (before && CONNECTOR.test(before.text))) return false;
   // One item of a list of names: "Tesla, Oliver Lodge and ...".
