@@ -61,40 +61,36 @@ export function selfAttention(inputs: AttentionInputs): tf.Tensor2D {
     ? tf.mul(tf.cast(tf.greaterEqual(tf.randomUniform([batch * heads, seq, seq], 0, 1, 'float32', inputs.dropoutSeed), dropoutRate), 'float32'), 1 / (1 - dropoutRate))
     : tf.scalar(1);
 
-  const attend = customOp(([query, key, value, mask], save) => {
-    const keep = dropping ? mask : undefined;
-    const q = splitHeads(query!, batch, seq, heads);
-    const k = splitHeads(key!, batch, seq, heads);
-    const v = splitHeads(value!, batch, seq, heads);
-    const scores = tf.stack(q.map((qi, i) => matMul2d(qi, tf.transpose(k[i]!))));
-    const biased = tf.add(tf.mul(tf.reshape(scores, [batch, heads, seq, seq]), scale), inputs.bias);
-    const probs = tf.reshape(tf.softmax(biased, -1), [batch * heads, seq, seq]);
-    const dropped = keep ? tf.mul(probs, keep) : probs;
-    const droppedPieces = tf.unstack(dropped);
-    const context = mergeHeads(droppedPieces.map((p, i) => matMul2d(p, v[i]!)), batch, seq, heads);
-    save([query!, key!, value!, probs, mask!]);
-
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [savedQuery, savedKey, savedValue, savedProbs, savedMask] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor3D, tf.Tensor];
-      const keep = dropping ? savedMask : undefined;
-      const qs = splitHeads(savedQuery, batch, seq, heads);
-      const ks = splitHeads(savedKey, batch, seq, heads);
-      const vs = splitHeads(savedValue, batch, seq, heads);
+  const attend = customOp(
+    ([query, key, value, mask]) => {
+      const q = splitHeads(query!, batch, seq, heads);
+      const k = splitHeads(key!, batch, seq, heads);
+      const v = splitHeads(value!, batch, seq, heads);
+      const scores = tf.stack(q.map((qi, i) => matMul2d(qi, tf.transpose(k[i]!))));
+      const biased = tf.add(tf.mul(tf.reshape(scores, [batch, heads, seq, seq]), scale), inputs.bias);
+      const probs = tf.reshape(tf.softmax(biased, -1), [batch * heads, seq, seq]);
+      const dropped = dropping ? tf.mul(probs, mask!) : probs;
+      const droppedPieces = tf.unstack(dropped);
+      const context = mergeHeads(droppedPieces.map((p, i) => matMul2d(p, v[i]!)), batch, seq, heads);
+      return { value: context, saved: [query!, key!, value!, probs, mask!] };
+    },
+    (dy, [query, key, value, probs, mask]) => {
+      const qs = splitHeads(query!, batch, seq, heads);
+      const ks = splitHeads(key!, batch, seq, heads);
+      const vs = splitHeads(value!, batch, seq, heads);
       const dContext = splitHeads(dy, batch, seq, heads);
-      const probsDropped = keep ? tf.mul(savedProbs, keep) : savedProbs;
-      const probsPieces = tf.unstack(probsDropped);
+      const probsPieces = tf.unstack(dropping ? tf.mul(probs!, mask!) : probs!);
       const dValue = dContext.map((dc, i) => matMul2d(tf.transpose(probsPieces[i]!), dc));
       let dProbs: tf.Tensor = tf.stack(dContext.map((dc, i) => matMul2d(dc, tf.transpose(vs[i]!))));
-      if (keep) dProbs = tf.mul(dProbs, keep);
+      if (dropping) dProbs = tf.mul(dProbs, mask!);
       // Softmax backward: dS = P ⊙ (dP − Σ_j dP ⊙ P), then the 1/√d scale.
-      const rowDot = tf.sum(tf.mul(dProbs, savedProbs), -1, true);
-      const dScores = tf.unstack(tf.mul(tf.mul(savedProbs, tf.sub(dProbs, rowDot)), scale));
+      const rowDot = tf.sum(tf.mul(dProbs, probs!), -1, true);
+      const dScores = tf.unstack(tf.mul(tf.mul(probs!, tf.sub(dProbs, rowDot)), scale));
       const dQuery = dScores.map((ds, i) => matMul2d(ds, ks[i]!));
       const dKey = dScores.map((ds, i) => matMul2d(tf.transpose(ds), qs[i]!));
-      return [mergeHeads(dQuery, batch, seq, heads), mergeHeads(dKey, batch, seq, heads), mergeHeads(dValue, batch, seq, heads), tf.zerosLike(savedMask)];
-    };
-    return { value: context, gradFunc };
-  });
+      return [mergeHeads(dQuery, batch, seq, heads), mergeHeads(dKey, batch, seq, heads), mergeHeads(dValue, batch, seq, heads), tf.zerosLike(mask!)];
+    },
+  );
 
   return attend(inputs.query, inputs.key, inputs.value, keepMask) as tf.Tensor2D;
 }

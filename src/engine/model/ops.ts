@@ -9,11 +9,24 @@ import * as tf from '@tensorflow/tfjs';
 
 type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 
-/** A differentiable op with a hand-written gradient; `body` receives its tensor inputs and `save`. */
-export function customOp(body: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: GradFunc }) {
+/**
+ * A differentiable op with a hand-written gradient. `forward` returns the op's value and the tensors
+ * its gradient needs; everything else it creates is freed at once. The gradient's temporaries are freed
+ * when it returns too: tfjs would otherwise keep them until the whole backward pass ends.
+ */
+export function customOp(
+  forward: (inputs: tf.Tensor[]) => { value: tf.Tensor; saved: tf.Tensor[] },
+  gradient: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[],
+) {
   const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
-    return body(args as tf.Tensor[], save);
+    const [value, ...saved] = tf.tidy(() => {
+      const out = forward(args as tf.Tensor[]);
+      return [out.value, ...out.saved];
+    });
+    save(saved);
+    const gradFunc: GradFunc = (dy, savedTensors) => tf.tidy(() => gradient(dy, savedTensors));
+    return { value: value!, gradFunc };
   }) as Parameters<typeof tf.customGrad>[0]);
   return (...inputs: tf.Tensor[]) => op(...inputs);
 }
@@ -25,19 +38,15 @@ export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D): 
 
 // Gradients transpose explicitly and then multiply untransposed, which XNNPACK runs ~3-8x faster
 // than the transposed matmuls autodiff would produce.
-const linearWithGrad = customOp(([x, weight, bias], save) => {
-  save([x!, weight!]);
-  const value = tf.add(tf.matMul(x as tf.Tensor2D, weight as tf.Tensor2D), bias!);
-  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-    const [savedX, savedWeight] = saved as [tf.Tensor2D, tf.Tensor2D];
+const linearWithGrad = customOp(
+  ([x, weight, bias]) => ({ value: tf.add(tf.matMul(x as tf.Tensor2D, weight as tf.Tensor2D), bias!), saved: [x!, weight!] }),
+  (dy, [x, weight]) => {
     const dy2 = dy as tf.Tensor2D;
-    const dx = tf.matMul(dy2, tf.transpose(savedWeight));
-    const dWeight = tf.matMul(tf.transpose(savedX), dy2);
-    const dBias = tf.sum(dy2, 0);
-    return [dx, dWeight, dBias];
-  };
-  return { value, gradFunc };
-});
+    const dx = tf.matMul(dy2, tf.transpose(weight as tf.Tensor2D));
+    const dWeight = tf.matMul(tf.transpose(x as tf.Tensor2D), dy2);
+    return [dx, dWeight, tf.sum(dy2, 0)];
+  },
+);
 
 /**
  * Rows of `table` [V, H] at `ids`; the gradient scatters back with scatterND, which sums repeated ids.
@@ -52,18 +61,15 @@ const embeddingOps = new Map<number, ReturnType<typeof customOp>>();
 function embeddingOp(paddingIdx: number) {
   let op = embeddingOps.get(paddingIdx);
   if (!op) {
-    op = customOp(([table, ids], save) => {
-      save([ids!]);
-      const [rows] = table!.shape as [number, number];
-      const value = tf.gather(table!, ids as tf.Tensor1D);
-      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [savedIds] = saved as [tf.Tensor1D];
-        const kept = paddingIdx < 0 ? dy : tf.mul(dy, tf.reshape(tf.cast(tf.notEqual(savedIds, paddingIdx), 'float32'), [-1, 1]));
-        const dTable = tf.scatterND(tf.reshape(savedIds, [-1, 1]), kept, [rows, dy.shape[1]!]);
-        return [dTable, tf.zerosLike(savedIds)];
-      };
-      return { value, gradFunc };
-    });
+    op = customOp(
+      ([table, ids]) => ({ value: tf.gather(table!, ids as tf.Tensor1D), saved: [ids!, tf.tensor1d([table!.shape[0]!], 'int32')] }),
+      (dy, [ids, rowCount]) => {
+        const rows = rowCount!.dataSync()[0]!;
+        const kept = paddingIdx < 0 ? dy : tf.mul(dy, tf.reshape(tf.cast(tf.notEqual(ids!, paddingIdx), 'float32'), [-1, 1]));
+        const dTable = tf.scatterND(tf.reshape(ids!, [-1, 1]), kept, [rows, dy.shape[1]!]);
+        return [dTable, tf.zerosLike(ids!)];
+      },
+    );
     embeddingOps.set(paddingIdx, op);
   }
   return op;

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../checkpoint/config';
 import { attentionBias, selfAttention } from './attention';
-import { activate, dropout, embeddingLookup, layerNorm, linear, type Activation } from './ops';
+import { activate, customOp, dropout, embeddingLookup, layerNorm, linear, type Activation } from './ops';
 
 export type Architecture = 'bert' | 'distilbert';
 
@@ -210,7 +210,7 @@ export function forward(model: QaModel, inputs: ModelInputs, options: ForwardOpt
     if (model.embeddingProject) x = linear(x, model.embeddingProject.weight, model.embeddingProject.bias);
     const bias = attentionBias(inputs.attentionMask);
     for (const layer of model.layers) {
-      x = encoderLayer(model, layer, x, bias, { batch, seq, rates, nextSeed });
+      x = encoderLayer(model, layer, x, bias, { batch, seq, training: options.training, rates, nextSeed });
     }
     x = dropout(x, rates.qa, nextSeed());
     const logits = linear(x, model.qaOutputs.weight, model.qaOutputs.bias);
@@ -235,28 +235,76 @@ function embed(model: QaModel, inputs: ModelInputs, batch: number, seq: number):
 interface LayerContext {
   batch: number;
   seq: number;
+  training: boolean;
   rates: { hidden: number; attention: number };
   nextSeed: () => number | undefined;
 }
 
+/** The sixteen tensors of one encoder layer, in a fixed order (the checkpointed op's inputs). */
+function layerTensors(layer: EncoderLayer): tf.Tensor[] {
+  const { query, key, value, attentionOutput, attentionNorm, intermediate, output, outputNorm } = layer;
+  return [query, key, value, attentionOutput].flatMap((d) => [d.weight, d.bias])
+    .concat([attentionNorm.gamma, attentionNorm.beta], [intermediate, output].flatMap((d) => [d.weight, d.bias]), [outputNorm.gamma, outputNorm.beta]);
+}
+
+function denseAt(t: tf.Tensor[], i: number) {
+  return { weight: t[i] as tf.Tensor2D, bias: t[i + 1] as tf.Tensor1D };
+}
+
+/**
+ * One post-LayerNorm transformer layer. In training it is checkpointed: the forward pass keeps only
+ * the layer's input, and the backward pass recomputes the layer (same dropout seeds) to get its
+ * gradients. tfjs otherwise keeps every intermediate of every layer until the backward pass ends,
+ * which does not fit the WebAssembly heap at SQuAD window sizes.
+ */
 function encoderLayer(model: QaModel, layer: EncoderLayer, x: tf.Tensor2D, bias: tf.Tensor4D, ctx: LayerContext): tf.Tensor2D {
-  const eps = model.config.layerNormEps;
-  const context = selfAttention({
-    query: linear(x, layer.query.weight, layer.query.bias),
-    key: linear(x, layer.key.weight, layer.key.bias),
-    value: linear(x, layer.value.weight, layer.value.bias),
-    bias,
-    batch: ctx.batch,
-    seq: ctx.seq,
-    heads: model.config.numAttentionHeads,
-    dropoutRate: ctx.rates.attention,
-    dropoutSeed: ctx.nextSeed(),
-  });
-  // DistilBERT applies no dropout after its attention output projection; BERT does.
-  const projected = linear(context, layer.attentionOutput.weight, layer.attentionOutput.bias);
-  const attended = model.architecture === 'bert' ? dropout(projected, ctx.rates.hidden, ctx.nextSeed()) : projected;
-  const h = layerNorm(tf.add(attended, x) as tf.Tensor2D, layer.attentionNorm.gamma, layer.attentionNorm.beta, eps);
-  const inner = activate(linear(h, layer.intermediate.weight, layer.intermediate.bias), model.config.hiddenAct as Activation);
-  const out = dropout(linear(inner, layer.output.weight, layer.output.bias), ctx.rates.hidden, ctx.nextSeed());
-  return layerNorm(tf.add(out, h) as tf.Tensor2D, layer.outputNorm.gamma, layer.outputNorm.beta, eps);
+  const seeds = {
+    attention: ctx.nextSeed(),
+    attentionOutput: model.architecture === 'bert' ? ctx.nextSeed() : undefined,
+    output: ctx.nextSeed(),
+  };
+  const compute = (input: tf.Tensor, b: tf.Tensor, t: tf.Tensor[]): tf.Tensor2D => {
+    const eps = model.config.layerNormEps;
+    const [q, k, v, ao, inter, out] = [0, 2, 4, 6, 10, 12].map((i) => denseAt(t, i)) as ReturnType<typeof denseAt>[];
+    const h0 = input as tf.Tensor2D;
+    const context = selfAttention({
+      query: linear(h0, q!.weight, q!.bias),
+      key: linear(h0, k!.weight, k!.bias),
+      value: linear(h0, v!.weight, v!.bias),
+      bias: b as tf.Tensor4D,
+      batch: ctx.batch,
+      seq: ctx.seq,
+      heads: model.config.numAttentionHeads,
+      dropoutRate: ctx.rates.attention,
+      dropoutSeed: seeds.attention,
+    });
+    // DistilBERT applies no dropout after its attention output projection; BERT does.
+    const projected = linear(context, ao!.weight, ao!.bias);
+    const attended = model.architecture === 'bert' ? dropout(projected, ctx.rates.hidden, seeds.attentionOutput) : projected;
+    const h = layerNorm(tf.add(attended, h0) as tf.Tensor2D, t[8] as tf.Tensor1D, t[9] as tf.Tensor1D, eps);
+    const innerActivation = activate(linear(h, inter!.weight, inter!.bias), model.config.hiddenAct as Activation);
+    const ffn = dropout(linear(innerActivation, out!.weight, out!.bias), ctx.rates.hidden, seeds.output);
+    return layerNorm(tf.add(ffn, h) as tf.Tensor2D, t[14] as tf.Tensor1D, t[15] as tf.Tensor1D, eps);
+  };
+  if (!ctx.training) return compute(x, bias, layerTensors(layer));
+  const checkpointed = customOp(
+    ([input, b, ...t]) => ({ value: compute(input!, b!, t), saved: [input!, b!, ...t] }),
+    (dy, [input, b, ...t]) => recomputeGradients((args) => compute(args[0]!, b!, args.slice(1)), [input!, ...t], dy, b!),
+  );
+  return checkpointed(x, bias, ...layerTensors(layer)) as tf.Tensor2D;
+}
+
+/**
+ * Gradients of `f` at `inputs` for upstream `dy`, computed with a nested gradient pass. tfjs has one
+ * global tape: the nested pass replaces and then clears it, so the outer tape is put back afterwards.
+ */
+function recomputeGradients(f: (args: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], dy: tf.Tensor, constant: tf.Tensor): tf.Tensor[] {
+  const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
+  const outerTape = state.activeTape;
+  try {
+    const grads = tf.grads((...args: tf.Tensor[]) => f(args))(inputs, dy);
+    return [grads[0]!, tf.zerosLike(constant), ...grads.slice(1)];
+  } finally {
+    state.activeTape = outerTape;
+  }
 }
