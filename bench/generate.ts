@@ -1,6 +1,6 @@
 // Benchmark of QA generation (issue 5): on XQuAD-en contexts and COVID-QA papers, pairs per passage,
 // share of exact answer spans, recall of the human answers and time; on README files and this
-// project's sources (headings, tables, doc comments); then a seeded blind sample of 50 questions per
+// project's sources and package sources (headings, tables, doc comments); then a seeded blind sample of 50 questions per
 // generator for a person to judge. Run: npm run bench:generate [-- --sample N --seed S --limit-covid N]
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -146,6 +146,7 @@ async function main() {
   // Documentation and code as found in a workspace: package READMEs and this project's sources.
   const paths = [
     ...(await glob('node_modules/*/README.md', { cwd: root })).slice(0, 60),
+    ...(await glob('node_modules/*/lib/**/*.js', { cwd: root })).slice(0, 120),
     ...(await glob('src/**/*.ts', { cwd: root })),
   ];
   const workspace = paths.map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') }));

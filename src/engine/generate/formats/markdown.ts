@@ -105,8 +105,9 @@ export function parseMarkdown(text: string): ParsedDocument {
 function parseMarkdownTable(text: string, lines: Line[], headerIndex: number, mask: Mask, blocks: (Block | Barrier)[]): number {
   const header = lines[headerIndex]!;
   const headerCells = parseTableRow(header);
-  const columns = headerCells.map((cell) => collapse(text.slice(cell.start, cell.end)));
   for (const cell of headerCells) blankInlineMarkdown(mask, text, cell.start, cell.end);
+  const plain = mask.toString();
+  const columns = headerCells.map((cell) => collapse(plain.slice(cell.start, cell.end)));
   mask.blankMatches(text, header.start, header.end, /\|/g);
   blocks.push({ kind: 'table-row', start: contentStart(header), end: contentEnd(header), cells: headerCells });
   const separator = lines[headerIndex + 1]!;

@@ -13,8 +13,10 @@ export function looksLikeHeading(lines: Line[], index: number): boolean {
   const after = lines[index + 1];
   if (before && !isBlank(before)) return false;
   if (!after || !isBlank(after)) return false;
-  if (text.length < 3 || text.length > 80 || text.split(/\s+/).length > 12) return false;
-  if (/[.,;:!?)\]]$/.test(text) || /^https?:/.test(text)) return false;
+  // A document's first line may be a long title; later headings are short.
+  const maxLength = index === 0 ? 200 : 80;
+  if (text.length < 3 || text.length > maxLength || (index > 0 && text.split(/\s+/).length > 12)) return false;
+  if (/[.,;:!?)\]]$/.test(text) || /^https?:/.test(text) || /^[^\s:]{1,30}:\s/.test(text)) return false;
   return /^[\p{Lu}\d]/u.test(text);
 }
 

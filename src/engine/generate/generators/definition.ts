@@ -2,8 +2,9 @@ import type { Sentence } from '../nlp';
 import { finishQuestion, lowerFirstWord } from '../question';
 import { hasBreakAfter, mainClause, phrase } from './clause';
 import { trimRange, type Candidate, type Generator, type PassageContext } from './context';
+import { isGenericHeading } from './heading';
 
-const VAGUE_SUBJECT = /^(it|this|that|these|those|they|he|she|we|i|you|there|here|which|who|such|one|all|each|both|some|its|their|his|her|our|what)$/i;
+const VAGUE_SUBJECT = /^(it|this|that|these|those|they|he|she|we|i|you|there|here|which|who|such|one|all|each|both|some|its|their|his|her|our|what|following|another|other|default|permission)$/i;
 /** Verbs that define their subject, with the question each one asks. */
 const DEFINING_VERBS: Record<string, (subject: string) => string> = {
   means: (x) => `What does ${x} mean`,
@@ -22,7 +23,8 @@ function fromSentence(context: PassageContext, sentence: Sentence): Candidate | 
   const { terms } = sentence;
   const { verb } = clause;
   const subjectTerms = terms.slice(0, verb.from);
-  if (subjectTerms.length > 8 || VAGUE_SUBJECT.test(subjectTerms[0]!.text)) return undefined;
+  const vague = VAGUE_SUBJECT.test(subjectTerms[0]!.text) || (subjectTerms.length === 2 && subjectTerms[0]!.tags.has('Determiner') && VAGUE_SUBJECT.test(subjectTerms[1]!.text));
+  if (subjectTerms.length > 8 || vague) return undefined;
   if (subjectTerms.some((term) => term.tags.has('Pronoun') || term.tags.has('Preposition') && term.text.toLowerCase() !== 'of')) return undefined;
   const verbWord = terms[verb.main]!.text.toLowerCase();
   let answerFrom = verb.to;
@@ -32,7 +34,7 @@ function fromSentence(context: PassageContext, sentence: Sentence): Candidate | 
     ask = (x) => `What ${verbWord} ${x}`;
     const first = terms[answerFrom];
     // "X is a/an/the Y" defines; "X is used", "X is also", "X is large" do not.
-    if (!first || !(first.tags.has('Determiner') || first.tags.has('Noun')) || first.tags.has('Pronoun')) return undefined;
+    if (!first || !(first.tags.has('Determiner') || first.tags.has('Noun')) || first.tags.has('Pronoun') || first.tags.has('Adverb')) return undefined;
     if (first.tags.has('Determiner') && /^(a|an)$/i.test(first.text)) confidence = 0.6;
   } else if (verb.auxiliary === '' && DEFINING_VERBS[verbWord]) {
     ask = DEFINING_VERBS[verbWord];
@@ -64,7 +66,7 @@ function fromGlossaryItem(context: PassageContext, start: number, end: number): 
   const match = TERM_AND_GLOSS.exec(line.trim());
   if (!match) return undefined;
   const term = match[1]!.trim();
-  if (term.split(/\s+/).length > 6) return undefined;
+  if (term.split(/\s+/).length > 6 || /^(https?|ftp|mailto|file)$/i.test(term) || /^\d/.test(term) || isGenericHeading(term)) return undefined;
   const glossStart = offset + match[0].length - match[2]!.length;
   const sentenceEnd = /[.!?](\s|$)/.exec(match[2]!);
   const glossEnd = glossStart + (sentenceEnd ? sentenceEnd.index : match[2]!.length);

@@ -36,6 +36,12 @@ function asPhrase(context: PassageContext, heading: string): string {
   return words.map((word, index) => (common[index] ? word.toLowerCase() : word)).join(' ');
 }
 
+/** The section's first sentence gives an instruction: it opens with a verb in the imperative ("Run", "Open"). */
+function isInstruction(context: PassageContext, start: number): boolean {
+  const first = context.sentences().find((sentence) => sentence.start >= start)?.terms[0];
+  return first !== undefined && first.tags.has('Verb') && !first.tags.has('PastTense') && !first.tags.has('Gerund') && !first.tags.has('Auxiliary');
+}
+
 /**
  * A section's heading turned into the question its first sentence answers: a heading that is a
  * question, "How to X" and "Doing X" headings, and headings that name a concept the text then explains.
@@ -51,18 +57,21 @@ export const headingGenerator: Generator = {
     const candidates: Candidate[] = [];
     const howTo = HOW_TO.exec(title);
     const gerund = GERUND_FIRST.exec(title);
+    const sentence = context.plain(answer.start, answer.end);
     if (title.endsWith('?')) {
       const question = finishQuestion([title]);
-      if (readsAsQuestion(question)) candidates.push({ question, ...answer, confidence: 0.75 });
+      if (readsAsQuestion(question) && title.split(' ').length >= 3) candidates.push({ question, ...answer, confidence: 0.75 });
+    } else if ((howTo || gerund) && !isInstruction(context, answer.start)) {
+      return [];
     } else if (howTo) {
       candidates.push({ question: finishQuestion([`How do you ${asPhrase(context, howTo[1]!)}`]), ...answer, confidence: 0.55 });
     } else if (gerund && gerund[2] !== '' && infinitiveOf(gerund[1]!) !== gerund[1]!) {
       const verb = infinitiveOf(gerund[1]!).toLowerCase();
       candidates.push({ question: finishQuestion([`How do you ${verb} ${asPhrase(context, gerund[2]!)}`]), ...answer, confidence: 0.45 });
-    } else if (title.split(' ').length <= 5 && !/[:;,]/.test(title)) {
-      // A concept: only when the first sentence talks about it (its last word appears there).
-      const head = title.split(' ').at(-1)!.toLowerCase().replace(/s$/, '');
-      if (!context.plain(answer.start, answer.end).toLowerCase().includes(head)) return [];
+    } else if (title.split(' ').length <= 5 && /^[\p{L}\d][\p{L}\d '-]*$/u.test(title)) {
+      // A concept: only when the first sentence is about it ("Gradient accumulation sums ...").
+      const opening = sentence.toLowerCase().replace(/^(a|an|the)\s+/, '');
+      if (!opening.startsWith(title.toLowerCase())) return [];
       const concept = asPhrase(context, title);
       const verb = /[^s]s$/.test(concept) && concept === concept.toLowerCase() ? 'are' : 'is';
       candidates.push({ question: finishQuestion([`What ${verb} ${concept}`]), ...answer, confidence: 0.4 });

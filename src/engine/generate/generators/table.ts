@@ -1,5 +1,6 @@
 import { finishQuestion } from '../question';
 import type { Candidate, Generator } from './context';
+import { labelOf } from './keyvalue';
 
 /** A table row under a header → "What is the <column> of <row's first cell>?" for each other cell. */
 export const tableGenerator: Generator = {
@@ -13,7 +14,7 @@ export const tableGenerator: Generator = {
       row.cells.slice(1).forEach((cell, index) => {
         const column = row.columns![index + 1];
         if (!column || cell.end <= cell.start || !context.isClean(cell.start, cell.end)) return;
-        const label = column === column.toUpperCase() && column.length > 4 ? column.toLowerCase() : column.charAt(0).toLowerCase() + column.slice(1);
+        const label = labelOf(column);
         candidates.push({ question: finishQuestion([`What is the ${label} of ${key}`]), start: cell.start, end: cell.end, confidence: 0.7 });
       });
     }
