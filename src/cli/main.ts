@@ -3,7 +3,8 @@ import { isUserError } from '../engine/errors';
 import { commandTable as commands } from './command-table';
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`);
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
   return `Usage: spantune <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'spantune <command> --help' for a command's options.`;
 }
 
