@@ -92,7 +92,8 @@ test('the feature dump has one line per feature, then one per optimizer step, an
     assert.equal(lines.length, 3 + 4);
     assert.deepEqual(lines[1], { type: 'feature', index: 1, input_ids: [101, 2001, 102], token_type_ids: [0, 0, 1], attention_mask: [1, 1, 1], start_position: 1, end_position: 2 });
     const batches = lines.slice(3);
-    assert.deepEqual(batches.map((b) => b.step), [0, 1, 2, 3]);
+    // Numbered from 1, as the training log numbers optimizer steps.
+    assert.deepEqual(batches.map((b) => b.step), [1, 2, 3, 4]);
     assert.deepEqual(batches.map((b) => b.micro_batches), all(plan).map((s) => s.microBatches));
     assert.deepEqual(batches[0].micro_batches.map((m: number[]) => m.length), [1, 1]);
     assert.deepEqual(await readdir(dir), ['features.jsonl']);
