@@ -13,19 +13,31 @@ import { guarded, output } from './output';
 import { readSettings, workspaceRoot } from './settings';
 import { DatasetPanel } from './webviews/dataset-panel';
 import { DocumentsTree } from './views/documents-tree';
+import { ModelsTree, RunsTree } from './views/training-trees';
+import { evaluateModel, selectBaseModel } from './commands/model';
+import { TrainingController } from './training/controller';
+import { Engine } from './training/engine';
+import { DashboardPanel } from './webviews/dashboard-panel';
+import { QaPanel, type Scope } from './webviews/qa-panel';
 
 /** What tests reach through `vscode.extensions.getExtension(...).exports`. */
 export interface SpanTuneApi {
   activationMs: number;
   store: DatasetStore | undefined;
   decorations: AnswerDecorations | undefined;
+  training: TrainingController | undefined;
+  engine: Engine;
+  qaPanel(): QaPanel | undefined;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<SpanTuneApi> {
   const started = performance.now();
   const log = output();
   context.subscriptions.push(log);
-  const api: SpanTuneApi = { activationMs: 0, store: undefined, decorations: undefined };
+  // The engine process starts on the first command that needs it, never here.
+  const engine = new Engine(context.extensionUri);
+  context.subscriptions.push(engine);
+  const api: SpanTuneApi = { activationMs: 0, store: undefined, decorations: undefined, training: undefined, engine, qaPanel: () => QaPanel.instance };
 
   const folder = workspaceRoot();
   const register = (id: string, run: (...args: unknown[]) => unknown) =>
@@ -33,6 +45,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<SpanTu
   const needFolder = (): DatasetStore => {
     if (!api.store) throw new UserError('Open a folder first: SpanTune keeps its dataset in the workspace');
     return api.store;
+  };
+  const needTraining = (): TrainingController => {
+    needFolder();
+    return api.training as TrainingController;
   };
 
   if (folder) {
@@ -49,6 +65,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<SpanTu
       vscode.window.createTreeView('spantune.documents', { treeDataProvider: documents, showCollapseAll: true }),
       documents,
     );
+    const training = new TrainingController(context, store, engine);
+    api.training = training;
+    const runsTree = new RunsTree(training);
+    const modelsTree = new ModelsTree(training);
+    context.subscriptions.push(
+      training,
+      runsTree,
+      modelsTree,
+      vscode.window.createTreeView('spantune.runs', { treeDataProvider: runsTree }),
+      vscode.window.createTreeView('spantune.models', { treeDataProvider: modelsTree }),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('spantune.baseModel') && modelsTree.refresh()),
+    );
     await store.load();
   }
 
@@ -59,6 +87,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<SpanTu
   register('spantune.importDataset', (file) => importSquad(needFolder(), file));
   register('spantune.exportDataset', (file, version) => exportSquad(needFolder(), file, version));
   register('spantune.refreshViews', () => api.store?.load());
+  register('spantune.fineTune', async (options) => {
+    const id = await needTraining().fineTune((options as { confirm?: boolean } | undefined) ?? {});
+    if (id) DashboardPanel.show(context, needTraining());
+    return id;
+  });
+  register('spantune.cancelTraining', () => needTraining().cancel());
+  register('spantune.openDashboard', () => void DashboardPanel.show(context, needTraining()));
+  register('spantune.ask', async (question, scope, model) => {
+    const panel = QaPanel.show(context, { folder: needFolder().folder, engine, controller: needTraining(), decorations: api.decorations });
+    if (typeof question === 'string') return panel.ask(question, (scope as Scope | undefined) ?? 'file', (model as string | undefined) ?? 'base');
+    return undefined;
+  });
+  register('spantune.evaluate', () => evaluateModel(needFolder(), engine, needTraining()));
+  register('spantune.selectBaseModel', (dir) => selectBaseModel(dir));
+  register('spantune.makeActiveModel', (node) => needTraining().setActiveModel((node as { dir?: string } | undefined)?.dir));
+  register('spantune.generate', () => {
+    throw new UserError('Generating QA pairs from the workspace is not wired into the extension yet; use `spantune generate` from the command line and then "SpanTune: Import SQuAD Dataset"');
+  });
 
   api.activationMs = performance.now() - started;
   log.info(`SpanTune activated in ${api.activationMs.toFixed(1)} ms (workspace trust: ${vscode.workspace.isTrusted ? 'trusted' : 'restricted'})`);

@@ -1,0 +1,58 @@
+/** Select Base Model and Evaluate Model. */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { UserError } from '../../engine/errors';
+import type { PredictionOutput } from '../../engine/qa/predict';
+import { QA_DEFAULTS } from '../../engine/qa/defaults';
+import { flattenExamples } from '../../engine/squad/dataset';
+import { evaluateV2, goldQuestions, v2ResultToObject } from '../../engine/squad/metrics';
+import type { DatasetStore } from '../dataset-store';
+import { buildTrainingSets } from '../logic/workspace-dataset';
+import { output } from '../output';
+import { readSettings } from '../settings';
+import { baseModelDir, requireTrust, type TrainingController } from '../training/controller';
+import type { Engine } from '../training/engine';
+
+export async function selectBaseModel(folderArg?: unknown): Promise<string | undefined> {
+  let dir = typeof folderArg === 'string' ? folderArg : undefined;
+  if (!dir) {
+    const picked = await vscode.window.showOpenDialog({ title: 'SpanTune: Select Base Model (a folder with config.json)', canSelectFiles: false, canSelectFolders: true });
+    dir = picked?.[0]?.fsPath;
+  }
+  if (!dir) return undefined;
+  if (!existsSync(path.join(dir, 'config.json'))) throw new UserError(`${dir} has no config.json: pick the folder of a Hugging Face BERT or DistilBERT checkpoint`);
+  await vscode.workspace.getConfiguration('spantune').update('baseModel', dir, vscode.ConfigurationTarget.Workspace);
+  vscode.window.setStatusBarMessage(`SpanTune: base model set to ${dir}`, 4000);
+  return dir;
+}
+
+/** Scores the active model (or the base model) on the dataset's validation questions with the official SQuAD v2.0 metric. */
+export async function evaluateModel(store: DatasetStore, engine: Engine, controller: TrainingController): Promise<Record<string, number> | undefined> {
+  requireTrust('Evaluation');
+  const s = readSettings();
+  const { validation } = buildTrainingSets(store.dataset, { includeUnreviewed: s.includeUnreviewed, validationFraction: s.validationSplit });
+  const examples = flattenExamples(validation);
+  if (examples.length === 0) throw new UserError('No validation questions: put some questions in the validation split (Dataset panel) or raise spantune.validationSplit');
+  const modelDir = controller.activeModel() ?? baseModelDir(store.folder);
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SpanTune: evaluating ${path.basename(modelDir)} on ${examples.length} question(s)` }, async () => {
+    const prediction = (await engine.get().predict({
+      modelDir,
+      examples,
+      maxSeqLength: s.maxSeqLength,
+      docStride: s.docStride,
+      maxQueryLength: QA_DEFAULTS.maxQueryLength,
+      nBestSize: QA_DEFAULTS.nBestSize,
+      maxAnswerLength: QA_DEFAULTS.maxAnswerLength,
+      batchSize: QA_DEFAULTS.batchSize,
+      version2WithNegative: true,
+      nullScoreDiffThreshold: QA_DEFAULTS.nullScoreDiffThreshold,
+      backend: s.backend,
+    })) as PredictionOutput;
+    const predictions = Object.fromEntries(prediction.predictions.map((p) => [p.id, p.text]));
+    return v2ResultToObject(evaluateV2(goldQuestions(validation), predictions));
+  });
+  output().info(`Evaluation of ${modelDir}: ${JSON.stringify(result)}`);
+  void vscode.window.showInformationMessage(`SpanTune: ${path.basename(modelDir)} on ${examples.length} validation question(s): EM ${result.exact?.toFixed(1)}, F1 ${result.f1?.toFixed(1)}`);
+  return result;
+}

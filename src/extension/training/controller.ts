@@ -1,0 +1,286 @@
+/**
+ * Fine-tune on Workspace: checks what it can before starting (trust, model, dataset, splits), says
+ * what it will do, runs the job in the engine process, and keeps the run record, the progress
+ * notification, the status bar item and the dashboard up to date from the engine's events.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { UserError } from '../../engine/errors';
+import type { EngineEvent, TrainSettings } from '../../engine/process/protocol';
+import { QA_DEFAULTS } from '../../engine/qa/defaults';
+import { writeSquadFile } from '../../engine/squad/dataset';
+import type { DatasetStore } from '../dataset-store';
+import { buildTrainingSets } from '../logic/workspace-dataset';
+import { output } from '../output';
+import { readSettings, resolveInWorkspace } from '../settings';
+import type { Engine } from './engine';
+import { RunStore, type RunRecord } from './runs';
+
+export function requireTrust(what: string): void {
+  if (!vscode.workspace.isTrusted) throw new UserError(`${what} is turned off in Restricted Mode: trust this workspace to use it`);
+}
+
+/** The configured base model folder, checked. */
+export function baseModelDir(folder: vscode.WorkspaceFolder): string {
+  const configured = readSettings().baseModel;
+  if (!configured) throw new UserError('No base model yet: run "SpanTune: Select Base Model" (a folder with config.json and the weights)');
+  const dir = resolveInWorkspace(folder, configured);
+  if (!existsSync(path.join(dir, 'config.json'))) throw new UserError(`${dir} is not a model folder (no config.json); check the setting spantune.baseModel`);
+  return dir;
+}
+
+interface CurrentJob {
+  run: RunRecord;
+  jobId: string;
+  finished: Promise<void>;
+  resolveFinished: () => void;
+  lastSaved: number;
+  delay: ReturnType<typeof monitorEventLoopDelay>;
+}
+
+export class TrainingController implements vscode.Disposable {
+  readonly runs: RunStore;
+  private current: CurrentJob | undefined;
+  private readonly changed = new vscode.EventEmitter<RunRecord | undefined>();
+  /** Fires with the running job's record on each event, and with undefined when the run list changed. */
+  readonly onDidChange = this.changed.event;
+  private readonly statusBar = vscode.window.createStatusBarItem('spantune.training', vscode.StatusBarAlignment.Left, 50);
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly store: DatasetStore,
+    private readonly engine: Engine,
+  ) {
+    this.runs = new RunStore(path.join(store.folder.uri.fsPath, '.spantune', 'runs'));
+    this.statusBar.name = 'SpanTune Training';
+    this.statusBar.command = 'spantune.openDashboard';
+    this.disposables.push(this.statusBar, this.changed, engine.onEvent((e) => this.onEngineEvent(e)));
+  }
+
+  get running(): RunRecord | undefined {
+    return this.current?.run;
+  }
+
+  /** The model the QA panel uses by default: the one made active, else the base model. */
+  activeModel(): string | undefined {
+    return this.context.workspaceState.get<string>('spantune.activeModel');
+  }
+
+  async setActiveModel(dir: string | undefined): Promise<void> {
+    await this.context.workspaceState.update('spantune.activeModel', dir);
+    this.changed.fire(undefined);
+  }
+
+  /** Starts a run (or resumes a cancelled one); resolves with its id once it started. */
+  async fineTune(options: { confirm?: boolean; resumeRunId?: string } = {}): Promise<string | undefined> {
+    requireTrust('Training');
+    if (this.current) throw new UserError('A training run is already in progress; cancel it first');
+    const previous = await this.runs.list();
+    let run: RunRecord;
+    if (options.resumeRunId) {
+      const old = previous.find((r) => r.id === options.resumeRunId);
+      if (!old) throw new UserError(`No training run "${options.resumeRunId}"`);
+      run = { ...old, status: 'running', ended: undefined, reason: undefined, settings: { ...old.settings, resume: true } };
+    } else {
+      run = await this.prepareRun(previous);
+    }
+    if (options.confirm !== false) {
+      const choice = await vscode.window.showInformationMessage(this.plan(run, previous), { modal: true }, 'Start Training');
+      if (choice !== 'Start Training') return undefined;
+    }
+    await this.runs.save(run);
+    const jobId = this.engine.get().train(run.settings);
+    let resolveFinished = () => {};
+    const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    this.current = { run, jobId, finished, resolveFinished, lastSaved: 0, delay };
+    void vscode.commands.executeCommand('setContext', 'spantune.training', true);
+    this.statusBar.text = '$(sync~spin) SpanTune: starting…';
+    this.statusBar.tooltip = 'SpanTune training — click for the dashboard';
+    this.statusBar.show();
+    this.showProgress(run, finished);
+    output().info(`Training run ${run.id} started (job ${jobId}): ${JSON.stringify(run.settings)}`);
+    this.changed.fire(run);
+    return run.id;
+  }
+
+  private async prepareRun(previous: RunRecord[]): Promise<RunRecord> {
+    const folder = this.store.folder;
+    const modelDir = baseModelDir(folder);
+    await this.store.flush();
+    if (this.store.state.kind === 'broken') throw new UserError(this.store.state.problem);
+    const s = readSettings();
+    const sets = buildTrainingSets(this.store.dataset, { includeUnreviewed: s.includeUnreviewed, validationFraction: s.validationSplit });
+    const count = (d: typeof sets.train) => d.data.reduce((n, a) => n + a.paragraphs.reduce((m, p) => m + p.qas.length, 0), 0);
+    const trainCount = count(sets.train);
+    if (trainCount === 0) {
+      throw new UserError('No questions to train on: add questions (or accept generated ones, or set spantune.includeUnreviewed); stale questions are left out');
+    }
+    const id = this.runs.newRunId();
+    const dir = this.runs.runDir(id);
+    await mkdir(dir, { recursive: true });
+    const trainFile = path.join(dir, 'train.json');
+    await writeSquadFile(trainFile, sets.train);
+    let validationFile: string | undefined;
+    if (count(sets.validation) > 0) {
+      validationFile = path.join(dir, 'validation.json');
+      await writeSquadFile(validationFile, sets.validation);
+    }
+    const settings: TrainSettings = {
+      modelDir,
+      trainFile,
+      validationFile,
+      outputDir: path.join(dir, 'model'),
+      epochs: s.epochs,
+      maxSteps: s.maxSteps > 0 ? s.maxSteps : undefined,
+      batchSize: s.batchSize,
+      learningRate: s.learningRate,
+      warmupRatio: 0.1,
+      weightDecay: 0.01,
+      maxGradNorm: 1,
+      seed: s.seed,
+      maxSeqLength: s.maxSeqLength,
+      docStride: s.docStride,
+      maxQueryLength: QA_DEFAULTS.maxQueryLength,
+      version2WithNegative: true,
+      backend: s.backend,
+      includeUnreviewed: s.includeUnreviewed,
+    };
+    void previous;
+    return { id, started: new Date().toISOString(), status: 'running', settings, trainExamples: trainCount, validationExamples: count(sets.validation), steps: [], evals: [] };
+  }
+
+  /** What the run will do and, from the last run's speed, roughly how long it takes. */
+  private plan(run: RunRecord, previous: RunRecord[]): string {
+    const s = run.settings;
+    const stepsPerEpoch = Math.ceil((run.trainExamples ?? 0) / s.batchSize);
+    const steps = s.maxSteps ? Math.min(s.maxSteps, stepsPerEpoch * s.epochs) : stepsPerEpoch * s.epochs;
+    const speed = previous.flatMap((r) => r.steps.slice(-1)).find((st) => st.examplesPerSecond > 0)?.examplesPerSecond;
+    const duration = speed ? `about ${formatDuration((steps * s.batchSize) / speed)} at the last run's ${speed.toFixed(1)} examples/s` : 'the dashboard shows the ETA after the first steps';
+    return [
+      s.resume ? `Resume run ${run.id}.` : `Fine-tune ${path.basename(s.modelDir)} on ${run.trainExamples} question(s); validate on ${run.validationExamples || 'none'}.`,
+      `${s.epochs} epoch(s), about ${steps} step(s) of ${s.batchSize}, learning rate ${s.learningRate}, max ${s.maxSeqLength} tokens per window.`,
+      `Backend: ${s.backend ?? 'the fastest available (tensorflow-gpu, tensorflow, wasm, cpu)'}. Time: ${duration}.`,
+      'Training runs in a separate process; you can keep editing and cancel at any time (a checkpoint is kept).',
+    ].join('\n');
+  }
+
+  private showProgress(run: RunRecord, finished: Promise<void>): void {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `SpanTune: fine-tuning (${run.id})`, cancellable: true },
+      (progress, token) => {
+        token.onCancellationRequested(() => this.cancel());
+        let reported = 0;
+        const listener = this.changed.event((r) => {
+          if (r !== run || !r.totalSteps) return;
+          const last = r.steps.at(-1);
+          if (!last) return progress.report({ message: 'preparing…' });
+          const percent = (100 * last.step) / r.totalSteps;
+          progress.report({ increment: percent - reported, message: `step ${last.step}/${r.totalSteps} · loss ${last.loss.toFixed(3)} · ETA ${formatDuration(last.etaSeconds)}` });
+          reported = percent;
+        });
+        return finished.finally(() => listener.dispose());
+      },
+    );
+  }
+
+  cancel(): void {
+    if (!this.current) throw new UserError('No training run is in progress');
+    this.engine.get().cancel(this.current.jobId);
+    this.statusBar.text = '$(sync~spin) SpanTune: cancelling…';
+  }
+
+  /** Resolves when the running job (if any) has ended. */
+  whenIdle(): Promise<void> {
+    return this.current?.finished ?? Promise.resolve();
+  }
+
+  private onEngineEvent(event: EngineEvent): void {
+    const job = this.current;
+    if (!job || !('jobId' in event) || event.jobId !== job.jobId) return;
+    const run = job.run;
+    switch (event.type) {
+      case 'started':
+        run.backend = event.backend;
+        run.totalSteps = event.totalSteps;
+        run.trainExamples = event.trainExamples;
+        run.validationExamples = event.validationExamples;
+        output().info(`Backend ${event.backend.name}${event.backend.skipped.map((s) => `; skipped ${s.name}: ${s.reason}`).join('')}`);
+        break;
+      case 'step':
+        run.totalSteps = event.totalSteps;
+        run.steps.push({ step: event.step, loss: event.loss, lr: event.lr, examplesPerSecond: event.examplesPerSecond, etaSeconds: event.etaSeconds });
+        this.statusBar.text = `$(sync~spin) SpanTune ${event.step}/${event.totalSteps} · loss ${event.loss.toFixed(3)} · ETA ${formatDuration(event.etaSeconds)}`;
+        break;
+      case 'eval':
+        run.evals.push({ step: event.step, exact: event.scores.exact, f1: event.scores.f1 });
+        if (event.step === 0) run.base = event.scores;
+        if (event.isBest) run.best = event.scores;
+        break;
+      case 'checkpoint':
+        if (event.reason === 'best' || (event.reason === 'final' && !run.modelDir)) run.modelDir = event.dir;
+        break;
+      case 'finished':
+      case 'cancelled':
+      case 'failed':
+        this.finish(job, event);
+        return;
+    }
+    if (event.type !== 'step' || Date.now() - job.lastSaved > 2000) {
+      job.lastSaved = Date.now();
+      void this.runs.save(run).catch(() => undefined);
+    }
+    this.changed.fire(run);
+  }
+
+  private finish(job: CurrentJob, event: Extract<EngineEvent, { type: 'finished' | 'cancelled' | 'failed' }>): void {
+    const run = job.run;
+    run.ended = new Date().toISOString();
+    job.delay.disable();
+    const delay = { p50: job.delay.percentile(50) / 1e6, p99: job.delay.percentile(99) / 1e6, max: job.delay.max / 1e6 };
+    output().info(`Extension host event-loop delay during run ${run.id}: p50 ${delay.p50.toFixed(1)} ms, p99 ${delay.p99.toFixed(1)} ms, max ${delay.max.toFixed(1)} ms`);
+    (run as RunRecord & { hostEventLoopDelayMs?: typeof delay }).hostEventLoopDelayMs = delay;
+    if (event.type === 'finished') {
+      run.status = 'finished';
+      const bestDir = event.summary.bestModelDir;
+      run.modelDir = typeof bestDir === 'string' ? bestDir : run.settings.outputDir;
+      void vscode.window.showInformationMessage(
+        `SpanTune: run ${run.id} finished${run.best ? ` — validation EM ${run.best.exact.toFixed(1)}, F1 ${run.best.f1.toFixed(1)}` : ''}${run.base ? ` (base: EM ${run.base.exact.toFixed(1)}, F1 ${run.base.f1.toFixed(1)})` : ''}`,
+      );
+    } else if (event.type === 'cancelled') {
+      run.status = 'cancelled';
+      run.reason = `cancelled at step ${event.step}`;
+      void vscode.window.showInformationMessage(`SpanTune: run ${run.id} cancelled at step ${event.step}; resume it from the dashboard`);
+    } else {
+      run.status = 'failed';
+      run.reason = event.reason;
+      output().error(`Training run ${run.id} failed: ${event.reason}`);
+      void vscode.window.showErrorMessage(`SpanTune: training failed: ${event.reason.split('\n')[0]}`, 'Show Log').then((c) => c && output().show());
+    }
+    this.current = undefined;
+    void vscode.commands.executeCommand('setContext', 'spantune.training', false);
+    this.statusBar.hide();
+    void this.runs.save(run).finally(() => {
+      job.resolveFinished();
+      this.changed.fire(run);
+      this.changed.fire(undefined);
+    });
+  }
+
+  dispose(): void {
+    if (this.current) this.engine.get().cancel(this.current.jobId);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
