@@ -35,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
+    // A command may have set its own exit code (e.g. 130 for a cancelled run).
+    if (code !== 0) process.exitCode = code;
   });
 }

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import type { BackendName, BackendReport } from '../process/protocol';
+import { nativeModuleFolders } from './native-setup';
 import { installWasmKernelFixes } from './wasm-kernels';
 
 export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -19,7 +20,7 @@ export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wa
 export interface BackendOptions {
   /** Use exactly this backend, or fail saying why it cannot run. */
   force?: BackendName;
-  /** Extra folders that may hold node_modules with the native packages (the extension installs them on demand). */
+  /** Extra node_modules folders with the native packages (setup installs them in nativeModuleFolders() by default). */
   nativeModulePaths?: string[];
 }
 
@@ -76,7 +77,7 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<s
 }
 
 async function tryNative(moduleName: string, options: BackendOptions, needsGpu: boolean): Promise<string | undefined> {
-  const resolved = resolveOptional(moduleName, options.nativeModulePaths ?? []);
+  const resolved = resolveOptional(moduleName, [...(options.nativeModulePaths ?? []), ...nativeModuleFolders()]);
   if (!resolved) return `${moduleName} is not installed (its install needs to download libtensorflow)`;
   try {
     // createRequire keeps esbuild from trying to bundle the native module.
