@@ -42,6 +42,8 @@ test('definition: "X is a Y", "X refers to Y" and glossary items', () => {
   const pairs = run(generators.definition, 'guide.md', guide);
   assert.equal(pairs.get('What is SpanTune?'), 'a tool for fine-tuning extractive question answering models');
   assert.equal(pairs.get('What does a tokenizer refer to?'), 'the component that splits text into word pieces');
+  const credits = run(generators.definition, 'credits.md', '# Credits\n\n- Amazon skill — by Tajddin Maghni of the skills team\n- @property {boolean} isFile: whether the entry is a file\n');
+  assert.equal(credits.size, 0, [...credits.keys()].join('; '));
   const none = run(generators.definition, 'a.txt', 'It is a tool that nobody uses much these days.\n\nThe sky is blue today over the whole country.\n');
   assert.equal(none.size, 0, [...none.keys()].join('; '));
 });
@@ -106,6 +108,8 @@ export function clamp(value: number, low = 0, high = 1): number { return value; 
     'What does clamp return?': 'the clamped value',
     'When does clamp throw RangeError?': 'if low is greater than high',
   });
+  const optional = run(generators.codedoc, 'opt.js', '/**\n * Greets someone by name.\n * @param {string=} name - who to greet\n */\nfunction greet(name) {}\n');
+  assert.equal(optional.get('What type is the name parameter of greet?'), 'string');
   const py = `def scale(values, factor=2.0):
     """Scale every value by a factor.
 

@@ -84,7 +84,8 @@ export function readDocFacts(context: PassageContext, start: number, end: number
     if ((match = JSDOC_PARAM.exec(text))) {
       const name = match[2]!.replace(/^\[|\]$/g, '').split('=')[0]!;
       const bracketDefault = /=([^\]]+)\]$/.exec(match[2]!);
-      push(factAt('param-type', rangeOf(context, line, match[1]), name));
+      // "{string=}" marks an optional parameter: the type is what stands before the "=".
+      push(factAt('param-type', rangeOf(context, line, match[1]?.replace(/=$/, '')), name));
       if (bracketDefault) push(factAt('default', rangeOf(context, line, bracketDefault[1], text.indexOf('[')), name));
       push(factAt('param', rangeOf(context, line, match[3], match[0].length - match[3]!.length), name));
       push(defaultIn(context, line, name, match[3]));

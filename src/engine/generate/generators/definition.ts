@@ -66,7 +66,9 @@ function fromGlossaryItem(context: PassageContext, start: number, end: number): 
   const match = TERM_AND_GLOSS.exec(line.trim());
   if (!match) return undefined;
   const term = match[1]!.trim();
-  if (term.split(/\s+/).length > 6 || /^(https?|ftp|mailto|file)$/i.test(term) || /^\d/.test(term) || isGenericHeading(term)) return undefined;
+  if (term.split(/\s+/).length > 6 || /^(https?|ftp|mailto|file)$/i.test(term) || /^[\d@]|[{}]/.test(term) || isGenericHeading(term)) return undefined;
+  // Credits ("Name — by Someone", "— view contributions") are not glosses.
+  if (/^(by|view|see)\s/i.test(match[2]!)) return undefined;
   const glossStart = offset + match[0].length - match[2]!.length;
   const sentenceEnd = /[.!?](\s|$)/.exec(match[2]!);
   const glossEnd = glossStart + (sentenceEnd ? sentenceEnd.index : match[2]!.length);

@@ -5,7 +5,7 @@ import { trimRange, type Candidate, type Generator, type PassageContext } from '
 
 /** Section names that say where a text is, not what it is about. */
 const GENERIC = new Set(
-  'abstract introduction overview summary background methods method materials results discussion conclusion conclusions references bibliography acknowledgements acknowledgments appendix contents index notes note usage examples example installation install setup license licence contributing changelog faq features requirements prerequisites getting started table of contents see also further reading links credits authors api options configuration description details misc todo text title'.split(' '),
+  'abstract introduction overview summary background methods method materials results discussion conclusion conclusions references bibliography acknowledgements acknowledgments appendix contents index notes note usage examples example installation install setup license licence contributing changelog faq features requirements prerequisites getting started table of contents see also further reading links credits authors api options configuration description details misc todo text title default defaults import'.split(' '),
 );
 /** True for a section name like "Introduction" or "Options" that names no subject. */
 export function isGenericHeading(heading: string): boolean {
