@@ -1,7 +1,7 @@
-import { UserError } from '../../engine/errors';
 import { exportTrainingRecipe, type RecipeSettings } from '../../engine/export/recipe';
 import { QA_DEFAULTS } from '../../engine/qa/defaults';
-import { optionalNumber, parseCommandArgs, requireString } from '../args';
+import { parseCommandArgs, requireString } from '../args';
+import { TRAINING_FLAG_SPECS, trainingHyperparameters } from '../training-flags';
 
 const USAGE = `Usage: spantune export-recipe --dataset SQUAD.json --model M --out DIR [options]
 
@@ -28,23 +28,7 @@ export async function run(argv: string[]): Promise<void> {
     dataset: { type: 'string' },
     model: { type: 'string' },
     out: { type: 'string' },
-    validation: { type: 'string' },
-    'validation-split': { type: 'string' },
-    epochs: { type: 'string' },
-    'max-steps': { type: 'string' },
-    'batch-size': { type: 'string' },
-    'grad-accum': { type: 'string' },
-    'learning-rate': { type: 'string' },
-    'warmup-ratio': { type: 'string' },
-    'weight-decay': { type: 'string' },
-    'max-grad-norm': { type: 'string' },
-    seed: { type: 'string' },
-    dropout: { type: 'string' },
-    'max-seq-length': { type: 'string' },
-    'doc-stride': { type: 'string' },
-    'max-query-length': { type: 'string' },
-    'version-2-with-negative': { type: 'boolean' },
-    'include-unreviewed': { type: 'boolean' },
+    ...TRAINING_FLAG_SPECS,
     force: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -52,33 +36,7 @@ export async function run(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const num = (name: string, fallback: number, opts: { integer?: boolean; min?: number } = {}) => optionalNumber('export-recipe', values, name, opts) ?? fallback;
-  const split = optionalNumber('export-recipe', values, 'validation-split');
-  if (split !== undefined && (split <= 0 || split >= 1)) throw new UserError(`spantune export-recipe: --validation-split must be between 0 and 1, got ${split}`);
-  if (split !== undefined && values.validation !== undefined) throw new UserError('spantune export-recipe: give --validation or --validation-split, not both');
-  const dropout = optionalNumber('export-recipe', values, 'dropout');
-  if (dropout !== undefined && (dropout < 0 || dropout >= 1)) throw new UserError(`spantune export-recipe: --dropout must be in [0, 1), got ${dropout}`);
-
-  const settings: RecipeSettings = {
-    trainFile: requireString('export-recipe', values, 'dataset'),
-    validationFile: values.validation,
-    validationSplit: split,
-    epochs: num('epochs', 2, { min: 0 }),
-    maxSteps: optionalNumber('export-recipe', values, 'max-steps', { integer: true, min: 1 }),
-    batchSize: num('batch-size', 12, { integer: true, min: 1 }),
-    gradAccum: num('grad-accum', 1, { integer: true, min: 1 }),
-    learningRate: num('learning-rate', 3e-5, { min: 0 }),
-    warmupRatio: num('warmup-ratio', 0, { min: 0 }),
-    weightDecay: num('weight-decay', 0.01, { min: 0 }),
-    maxGradNorm: num('max-grad-norm', 1.0, { min: 0 }),
-    seed: num('seed', 42, { integer: true, min: 0 }),
-    dropout,
-    maxSeqLength: num('max-seq-length', QA_DEFAULTS.maxSeqLength, { integer: true, min: 8 }),
-    docStride: num('doc-stride', QA_DEFAULTS.docStride, { integer: true, min: 0 }),
-    maxQueryLength: num('max-query-length', QA_DEFAULTS.maxQueryLength, { integer: true, min: 1 }),
-    version2WithNegative: values['version-2-with-negative'] === true,
-    includeUnreviewed: values['include-unreviewed'] === true,
-  };
+  const settings: RecipeSettings = { trainFile: requireString('export-recipe', values, 'dataset'), ...trainingHyperparameters('export-recipe', values) };
   const result = await exportTrainingRecipe({
     settings,
     baseModel: requireString('export-recipe', values, 'model'),

@@ -5,9 +5,9 @@ import { parseBackendName } from '../../engine/backend/select';
 import { UserError } from '../../engine/errors';
 import { EngineClient } from '../../engine/process/client';
 import type { EngineEvent, TrainSettings } from '../../engine/process/protocol';
-import { QA_DEFAULTS } from '../../engine/qa/defaults';
 import { optionalNumber, parseCommandArgs, requireString } from '../args';
 import { formatDuration } from '../progress';
+import { TRAINING_FLAG_SPECS, trainingHyperparameters } from '../training-flags';
 
 const USAGE = `Usage: spantune train --model DIR --train TRAIN.json --output DIR [options]
 
@@ -28,40 +28,20 @@ Options:
   --early-stopping-patience N  stop after N validations without a better F1
   --max-seq-length N           (default 384)         --doc-stride N        (default 128)
   --max-query-length N         (default 64)          --version-2-with-negative
+  --include-unreviewed         include generated pairs nobody reviewed yet
   --backend NAME               auto, tensorflow-gpu, tensorflow, wasm or cpu
   --log FILE                   one JSON line per step, evaluation and the end
   --dump-features FILE         every training feature and each step's micro-batches, as JSON lines
   --resume                     continue the run saved in OUTPUT/checkpoint-last`;
 
 function settingsFrom(values: Record<string, unknown>): TrainSettings {
-  const num = (name: string, fallback: number, opts: { integer?: boolean; min?: number } = {}) => optionalNumber('train', values, name, opts) ?? fallback;
-  const split = optionalNumber('train', values, 'validation-split');
-  if (split !== undefined && (split <= 0 || split >= 1)) throw new UserError(`spantune train: --validation-split must be between 0 and 1, got ${split}`);
-  if (split !== undefined && values.validation !== undefined) throw new UserError('spantune train: give --validation or --validation-split, not both');
-  const dropout = optionalNumber('train', values, 'dropout');
-  if (dropout !== undefined && (dropout < 0 || dropout >= 1)) throw new UserError(`spantune train: --dropout must be in [0, 1), got ${dropout}`);
   return {
     modelDir: requireString('train', values, 'model'),
     trainFile: requireString('train', values, 'train'),
     outputDir: requireString('train', values, 'output'),
-    validationFile: values.validation as string | undefined,
-    validationSplit: split,
-    epochs: num('epochs', 2, { min: 0 }),
-    maxSteps: optionalNumber('train', values, 'max-steps', { integer: true, min: 1 }),
-    batchSize: num('batch-size', 12, { integer: true, min: 1 }),
-    gradAccum: num('grad-accum', 1, { integer: true, min: 1 }),
-    learningRate: num('learning-rate', 3e-5, { min: 0 }),
-    warmupRatio: num('warmup-ratio', 0, { min: 0 }),
-    weightDecay: num('weight-decay', 0.01, { min: 0 }),
-    maxGradNorm: num('max-grad-norm', 1.0, { min: 0 }),
-    seed: num('seed', 42, { integer: true, min: 0 }),
-    dropout,
+    ...trainingHyperparameters('train', values),
     evalEvery: optionalNumber('train', values, 'eval-every', { integer: true, min: 1 }),
     earlyStoppingPatience: optionalNumber('train', values, 'early-stopping-patience', { integer: true, min: 1 }),
-    maxSeqLength: num('max-seq-length', QA_DEFAULTS.maxSeqLength, { integer: true, min: 8 }),
-    docStride: num('doc-stride', QA_DEFAULTS.docStride, { integer: true, min: 0 }),
-    maxQueryLength: num('max-query-length', QA_DEFAULTS.maxQueryLength, { integer: true, min: 1 }),
-    version2WithNegative: values['version-2-with-negative'] === true,
     backend: parseBackendName(values.backend as string | undefined),
     resume: values.resume === true,
     dumpFeatures: values['dump-features'] as string | undefined,
@@ -107,12 +87,8 @@ function describe(event: EngineEvent): string | undefined {
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseCommandArgs('train', argv, {
-    model: { type: 'string' }, train: { type: 'string' }, validation: { type: 'string' }, 'validation-split': { type: 'string' },
-    output: { type: 'string' }, epochs: { type: 'string' }, 'max-steps': { type: 'string' }, 'batch-size': { type: 'string' },
-    'grad-accum': { type: 'string' }, 'learning-rate': { type: 'string' }, 'warmup-ratio': { type: 'string' },
-    'weight-decay': { type: 'string' }, 'max-grad-norm': { type: 'string' }, seed: { type: 'string' }, dropout: { type: 'string' },
-    'eval-every': { type: 'string' }, 'early-stopping-patience': { type: 'string' }, 'max-seq-length': { type: 'string' },
-    'doc-stride': { type: 'string' }, 'max-query-length': { type: 'string' }, 'version-2-with-negative': { type: 'boolean' },
+    model: { type: 'string' }, train: { type: 'string' }, output: { type: 'string' }, ...TRAINING_FLAG_SPECS,
+    'eval-every': { type: 'string' }, 'early-stopping-patience': { type: 'string' },
     backend: { type: 'string' }, log: { type: 'string' }, 'dump-features': { type: 'string' }, resume: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
