@@ -2,11 +2,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
-import { glob, isDynamicPattern } from 'tinyglobby';
+// Loaded through require so that the CommonJS bundle gets tinyglobby's CommonJS build (its ES build
+// reads import.meta.url, which a CommonJS bundle does not have).
+import tinyglobby = require('tinyglobby');
 import { UserError } from '../errors';
 import { firstInvalidUtf8Offset } from '../squad/text-file';
 import { formatOf } from './formats';
 import type { SkippedFile, SourceFile } from './types';
+
+const { glob, isDynamicPattern } = tinyglobby;
 
 /** Folders of build output, dependencies and tool caches: never documentation to learn from. */
 export const GENERATED_FOLDERS = [
