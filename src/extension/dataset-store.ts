@@ -7,7 +7,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../engine/errors';
-import { writeFileAtomic } from '../engine/squad/text-file';
+import { writeFileAtomic } from '../engine/fs/atomic';
 import type { SquadDataset } from '../engine/squad/types';
 import { parseDatasetText } from './logic/dataset-file';
 import { applyDocumentChanges, emptyDataset, reconcileDocument } from './logic/workspace-dataset';

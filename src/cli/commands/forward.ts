@@ -4,7 +4,8 @@ import { UserError } from '../../engine/errors';
 import { loadQaModel } from '../../engine/model/load';
 import { forward } from '../../engine/model/qa-model';
 import { parseJsonText } from '../../engine/squad/json-text';
-import { readUserTextFile, writeFileAtomic } from '../../engine/squad/text-file';
+import { readUserTextFile } from '../../engine/squad/text-file';
+import { writeFileAtomic } from '../../engine/fs/atomic';
 import { parseCommandArgs, requireString } from '../args';
 
 const USAGE = `Usage: spantune forward --model DIR --inputs IN.json --out OUT.json [--backend NAME]

@@ -2,7 +2,7 @@ import { UserError } from '../../engine/errors';
 import { runPrediction } from '../../engine/qa/predict';
 import { nbestJson, nullOddsJson, predictionsJson } from '../../engine/qa/postprocess';
 import { flattenExamples, readSquadFile } from '../../engine/squad/dataset';
-import { writeFileAtomic } from '../../engine/squad/text-file';
+import { writeFileAtomic } from '../../engine/fs/atomic';
 import { parseCommandArgs, requireString } from '../args';
 import { ProgressLine } from '../progress';
 import { QA_FLAGS_HELP, QA_FLAG_SPECS, qaOptions } from '../qa-options';

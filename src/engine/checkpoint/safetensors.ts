@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { writeFileAtomically, writeFully } from './atomic';
+import { writeFileAtomically, writeFully } from '../fs/atomic';
 import { DTYPE_BYTES, FLOAT_DTYPES, float32Bytes, isDtype, isFloatDtype, toFloat32, type Dtype } from './dtypes';
 
 /** A float32 tensor in row-major order. */

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { tempSiblingPath, writeTextAtomically } from './atomic';
+import { tempSiblingPath, writeFileAtomic } from '../fs/atomic';
 import { CONFIG_FILE, modelConfigToJson, type HubModelType, type ModelConfig } from './config';
 import { formatShape, hubName, parameterSpecs } from './parameters';
 import { writeSafetensors, type FloatTensor, type NamedTensor } from './safetensors';
@@ -54,7 +54,7 @@ export async function saveCheckpoint(outDir: string, options: SaveCheckpointOpti
   await fs.mkdir(staging);
   try {
     await writeSafetensors(path.join(staging, SAFETENSORS_FILE), named);
-    await writeTextAtomically(path.join(staging, CONFIG_FILE), configText);
+    await writeFileAtomic(path.join(staging, CONFIG_FILE), configText);
     if (options.addFiles) await options.addFiles(staging);
     const files = await fs.readdir(staging);
     if (replaceWhole) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { writeTextAtomically } from '../checkpoint/atomic';
+import { writeFileAtomic } from '../fs/atomic';
 import { UserError } from '../errors';
 
 /** EM/F1 on the validation data, in percent (the official scripts' scale). */
@@ -204,6 +204,6 @@ export function renderModelCard(input: ModelCardInput): string {
 /** Writes README.md into a model folder, atomically. Returns its path. */
 export async function writeModelCard(modelDir: string, input: ModelCardInput): Promise<string> {
   const path = join(modelDir, 'README.md');
-  await writeTextAtomically(path, renderModelCard(input));
+  await writeFileAtomic(path, renderModelCard(input));
   return path;
 }

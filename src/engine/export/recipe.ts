@@ -7,7 +7,7 @@
 import { chmod, cp, mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 
-import { writeTextAtomically } from '../checkpoint/atomic';
+import { writeFileAtomic } from '../fs/atomic';
 import { UserError } from '../errors';
 import type { TrainSettings } from '../process/protocol';
 import { formatSquad } from '../squad/dataset';
@@ -359,7 +359,7 @@ export async function exportTrainingRecipe(options: RecipeOptions): Promise<Reci
     notes,
   };
   written.push(['README.md', readme(summary, settings)]);
-  for (const [name, text] of written) await writeTextAtomically(join(outDir, name), text);
+  for (const [name, text] of written) await writeFileAtomic(join(outDir, name), text);
   await chmod(join(outDir, 'train.sh'), 0o755);
 
   return { outDir, files: written.map(([name]) => name), ...summary };

@@ -1,6 +1,7 @@
 import { UserError } from '../errors';
 import { parseJsonText } from './json-text';
-import { readUserTextFile, writeFileAtomic, type ReadTextOptions } from './text-file';
+import { readUserTextFile, type ReadTextOptions } from './text-file';
+import { writeFileAtomic } from '../fs/atomic';
 import type { QaExample, SquadAnswer, SquadArticle, SquadDataset, SquadParagraph, SquadQuestion } from './types';
 
 /**

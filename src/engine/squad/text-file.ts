@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 
 import { UserError } from '../errors';
 
@@ -88,29 +86,4 @@ export function firstInvalidUtf8Offset(bytes: Uint8Array): number {
     i += length;
   }
   return bytes.length;
-}
-
-/**
- * Writes a file atomically: the data goes to a temporary file in the same folder, is flushed, and
- * replaces the target by rename, so a reader never sees a half-written file.
- */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`${path}: cannot write, the folder ${dirname(path)} does not exist`);
-    if (code === 'EACCES' || code === 'EPERM') throw new UserError(`${path}: cannot write, permission denied`);
-    if (code === 'EISDIR') throw new UserError(`${path}: cannot write, it is a folder`);
-    throw error;
-  }
 }

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeTextAtomically } from '../checkpoint/atomic';
+import { writeFileAtomic } from '../fs/atomic';
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors';
 import { UserError } from '../errors';
 import { saveQaModel } from '../model/load';
@@ -46,7 +46,7 @@ export async function saveTrainingCheckpoint(
   }
   const { parameters, ...hyper } = parts.optimizer ?? { parameters: [] };
   const steps = Object.fromEntries(parameters.map((p) => [p.name, p.step]));
-  await writeTextAtomically(path.join(staging, TRAINER_STATE_FILE), `${JSON.stringify({ ...parts.state, optimizer: { ...hyper, steps } }, null, 2)}\n`);
+  await writeFileAtomic(path.join(staging, TRAINER_STATE_FILE), `${JSON.stringify({ ...parts.state, optimizer: { ...hyper, steps } }, null, 2)}\n`);
   const previous = `${dir}.previous-${process.pid}`;
   if (existsSync(dir)) await rename(dir, previous);
   await rename(staging, dir);

@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../../engine/squad/text-file';
+import { writeFileAtomic } from '../../engine/fs/atomic';
 import type { BackendReport, SquadScores, TrainSettings } from '../../engine/process/protocol';
 
 export type RunStatus = 'running' | 'finished' | 'cancelled' | 'failed';

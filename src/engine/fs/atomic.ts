@@ -1,7 +1,9 @@
+/** Writes of user data that never leave a half-written file: temporary sibling, flush, rename. */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { UserError } from '../errors';
 
 /** A name for a temporary sibling of `target`, in the same folder so that the final rename is atomic. */
 export function tempSiblingPath(target: string, tag = 'tmp'): string {
@@ -46,9 +48,19 @@ export async function writeFully(file: FileHandle, bytes: Uint8Array, position: 
   return position + written;
 }
 
-export async function writeTextAtomically(target: string, text: string): Promise<void> {
-  const bytes = Buffer.from(text, 'utf8');
-  await writeFileAtomically(target, async (file) => {
-    await writeFully(file, bytes, 0);
-  });
+/** Writes text or bytes to `target` atomically; a folder that is missing or not writable is a UserError. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  try {
+    await writeFileAtomically(target, async (file) => {
+      await writeFully(file, bytes, 0);
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const folder = path.dirname(target);
+    if (code === 'ENOENT') throw new UserError(`${target}: cannot write, the folder ${folder} does not exist`);
+    if (code === 'EACCES' || code === 'EPERM') throw new UserError(`${target}: cannot write, permission denied`);
+    if (code === 'EISDIR') throw new UserError(`${target}: cannot write, it is a folder`);
+    throw error;
+  }
 }
