@@ -46,7 +46,11 @@ export async function loadTrainingData(settings: TrainSettings): Promise<Trainin
   if (excluded > 0) notes.push(`${excluded} generated question(s) not yet reviewed (or rejected) are left out of training`);
   const all = flattenExamples(kept);
   if (all.length === 0) {
-    throw new UserError(`${settings.trainFile} has no usable training example${report.problems.length ? ` (${report.problems.length} problem(s): ${report.problems[0]!.where}: ${report.problems[0]!.message})` : ''}`);
+    const reasons = [
+      ...(excluded > 0 ? [`${excluded} generated question(s) not yet reviewed (or rejected) are left out: review them first`] : []),
+      ...(report.problems.length > 0 ? [`${report.problems.length} problem(s): ${report.problems[0]!.where}: ${report.problems[0]!.message}`] : []),
+    ];
+    throw new UserError(`${settings.trainFile} has no usable training example${reasons.length ? ` (${reasons.join('; ')})` : ''}`);
   }
 
   if (settings.validationFile) {

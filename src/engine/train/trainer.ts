@@ -125,6 +125,11 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
 
   const { model, tokenizer, warnings } = await loadQaModel(resuming ? lastDir : settings.modelDir, { seed: settings.seed });
   warnings.forEach((w) => log(w, 'warn'));
+  // Position ids past the table would index outside it (garbage on wasm, a crash elsewhere).
+  const positions = model.config.maxPositionEmbeddings;
+  if (settings.maxSeqLength > positions) {
+    throw new UserError(`--max-seq-length ${settings.maxSeqLength} is longer than the model's ${positions} positions (max_position_embeddings in ${path.join(settings.modelDir, 'config.json')}): use --max-seq-length ${positions} or less`);
+  }
   const tokenizerDir = settings.modelDir;
   const featureOptions = { maxSeqLength: settings.maxSeqLength, docStride: settings.docStride, maxQueryLength: settings.maxQueryLength };
   const trainFeatures = buildFeatures(data.train, tokenizer, featureOptions, 'train');
@@ -159,15 +164,29 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
   });
   log(`${trainFeatures.length} training windows from ${data.train.length} questions; ${plan.totalSteps} steps of ${plan.batchSize} windows in micro-batches of ${memory.microBatchSize} (estimated peak ${(memory.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB)`);
 
-  const evaluate = async (): Promise<SquadScores> =>
-    evaluateModel(model, data.validation, validationFeatures, { batchSize: QA_DEFAULTS.batchSize, version2WithNegative: settings.version2WithNegative, signal });
+  /** The validation scores, or undefined when a cancel interrupted the evaluation (the caller then stops). */
+  const evaluate = async (): Promise<SquadScores | undefined> => {
+    try {
+      return await evaluateModel(model, data.validation, validationFeatures, { batchSize: QA_DEFAULTS.batchSize, version2WithNegative: settings.version2WithNegative, signal });
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      throw error;
+    }
+  };
   const saveLast = async (reason: 'epoch' | 'cancel' | 'final') => {
     await saveTrainingCheckpoint(lastDir, { model, tokenizerDir, optimizer: optimizer.getState(), state });
     emit({ type: 'checkpoint', jobId, step: state.globalStep, dir: lastDir, reason });
   };
 
+  const stopCancelled = async () => {
+    await saveLast('cancel');
+    emit({ type: 'cancelled', jobId, step: state.globalStep, checkpointDir: lastDir });
+  };
+
   if (!saved) {
     state.baseScores = await evaluate();
+    // Cancelled before any step: nothing worth a checkpoint.
+    if (!state.baseScores) return void emit({ type: 'cancelled', jobId, step: 0 });
     emit({ type: 'eval', jobId, step: 0, epoch: 0, scores: state.baseScores, isBest: false });
   }
 
@@ -175,11 +194,7 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
   const started = Date.now();
   let stoppedEarly = false;
   for (const planned of plan.steps(state.globalStep)) {
-    if (signal.aborted) {
-      await saveLast('cancel');
-      emit({ type: 'cancelled', jobId, step: state.globalStep, checkpointDir: lastDir });
-      return;
-    }
+    if (signal.aborted) return stopCancelled();
     const stepStarted = Date.now();
     const { loss, grads, gradNorm } = await computeStepGradients(model, variables, trainFeatures, planned, settings);
     const lr = schedule.learningRate(planned.step);
@@ -200,6 +215,7 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
     const evalDue = (settings.evalEvery !== undefined && settings.evalEvery > 0 && state.globalStep % settings.evalEvery === 0) || epochEnd;
     if (evalDue) {
       const scores = await evaluate();
+      if (!scores) return stopCancelled();
       const isBest = !state.best || scores.f1 > state.best.scores.f1;
       if (isBest) {
         state.best = { step: state.globalStep, scores };
