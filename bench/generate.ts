@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { glob } from 'tinyglobby';
 import { pairsForPassage, passagesOf, type Passage } from '../src/engine/generate';
 import type { GeneratedPair } from '../src/engine/generate/pairs';
-import { seededRandom, shuffled } from '../src/engine/generate/random';
+import { Rng } from '../src/engine/train/rng';
 import { GENERATOR_NAMES, type GeneratorName } from '../src/engine/generate/types';
 import { f1V1, normalizeAnswer } from '../src/engine/squad/metrics';
 import type { SquadDataset } from '../src/engine/squad/types';
@@ -156,10 +156,10 @@ async function main() {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 
   // Blind sample: shuffled with a fixed seed, no confidence shown.
-  const random = seededRandom(Number(values.seed));
+  const rng = new Rng(Number(values.seed));
   for (const name of GENERATOR_NAMES) {
     const pool = all.filter(({ pair }) => pair.generator === name);
-    const sample = shuffled(pool, random).slice(0, SAMPLE);
+    const sample = rng.shuffle([...pool]).slice(0, SAMPLE);
     process.stdout.write(`\n=== ${name}: ${sample.length} of ${pool.length} ===\n`);
     sample.forEach(({ corpus, passage, pair }, index) => {
       const from = Math.max(0, pair.answerStart - 90);

@@ -7,7 +7,7 @@ import { generators } from './generators';
 import { makeNegatives } from './negatives';
 import { assertExactSpan, checkCandidates, selectPairs, type GeneratedPair } from './pairs';
 import { buildPassages, type Passage } from './passages';
-import { seededRandom } from './random';
+import { Rng } from '../train/rng';
 import {
   DEFAULT_GENERATORS,
   GENERATOR_NAMES,
@@ -105,7 +105,7 @@ export async function generateFromFiles(
 
   const positives = pairsByPassage.reduce((sum, pairs) => sum + pairs.length, 0);
   const wanted = Math.round(positives * resolved.negatives);
-  const negatives = makeNegatives(passages, pairsByPassage, wanted, seededRandom(resolved.seed));
+  const negatives = makeNegatives(passages, pairsByPassage, wanted, new Rng(resolved.seed));
   const questions: SquadQuestion[][] = pairsByPassage.map((pairs, index) =>
     pairs.map((pair) => answerable(passages[index]!, pair, resolved.created)),
   );

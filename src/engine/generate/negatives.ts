@@ -1,7 +1,7 @@
 import type { GeneratedPair } from './pairs';
 import type { Passage } from './passages';
 import { normalizeAnswer as normalizeText } from '../squad/metrics';
-import { shuffled } from './random';
+import type { Rng } from '../train/rng';
 
 /** An unanswerable pair: a question moved to another passage of its document that lacks its answer. */
 export interface NegativePair {
@@ -15,7 +15,7 @@ export interface NegativePair {
  * Picks `count` questions and, for each, a passage of the same document that does not contain its
  * answer (neither as written nor normalised). Returns fewer when no such passage exists.
  */
-export function makeNegatives(passages: Passage[], pairsByPassage: GeneratedPair[][], count: number, random: () => number): NegativePair[] {
+export function makeNegatives(passages: Passage[], pairsByPassage: GeneratedPair[][], count: number, rng: Rng): NegativePair[] {
   if (count <= 0) return [];
   const byPath = new Map<string, number[]>();
   passages.forEach((passage, index) => byPath.set(passage.path, [...(byPath.get(passage.path) ?? []), index]));
@@ -24,17 +24,14 @@ export function makeNegatives(passages: Passage[], pairsByPassage: GeneratedPair
     if (!normalizedPassages.has(index)) normalizedPassages.set(index, ` ${normalizeText(passages[index]!.text)} `);
     return normalizedPassages.get(index)!;
   };
-  const sources = shuffled(
-    pairsByPassage.flatMap((pairs, from) => pairs.map((pair) => ({ pair, from }))),
-    random,
-  );
+  const sources = rng.shuffle(pairsByPassage.flatMap((pairs, from) => pairs.map((pair) => ({ pair, from }))));
   const negatives: NegativePair[] = [];
   const used = new Set<string>();
   for (const { pair, from } of sources) {
     if (negatives.length >= count) break;
     const siblings = (byPath.get(passages[from]!.path) ?? []).filter((index) => index !== from);
     const answer = normalizeText(pair.answer);
-    for (const to of shuffled(siblings, random)) {
+    for (const to of rng.shuffle(siblings)) {
       const key = `${to}\u0000${normalizeText(pair.question)}`;
       if (used.has(key) || passages[to]!.text.includes(pair.answer) || (answer !== '' && normalizedOf(to).includes(` ${answer} `))) continue;
       used.add(key);
