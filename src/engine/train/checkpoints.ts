@@ -24,6 +24,8 @@ export interface TrainerState {
   epoch: number;
   best?: { step: number; scores: SquadScores };
   baseScores?: SquadScores;
+  /** The latest validation scores (those of the weights at the last evaluation). */
+  lastScores?: SquadScores;
   evalsWithoutImprovement: number;
   /** The settings that shape the run; resuming with others would not reproduce it. */
   fingerprint: Record<string, unknown>;

@@ -19,6 +19,7 @@ import { hasTrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint, 
 import { clipGradNorm, globalGradNorm } from './clip';
 import { loadTrainingData } from './data';
 import { evaluateModel } from './evaluate';
+import { writeModelCard, type ModelCardInput } from '../export/model-card';
 import { writeFeatureDump } from './feature-dump';
 import { qaLoss } from './loss';
 import { planMicroBatches } from './memory';
@@ -238,6 +239,24 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
   }
 
   await saveQaModel(model, settings.outputDir, tokenizerDir);
+  const card = (after: SquadScores | undefined): ModelCardInput => ({
+    modelName: `${path.basename(path.resolve(settings.modelDir))} fine-tuned with SpanTune on ${path.basename(settings.trainFile)}`,
+    baseModel: settings.modelDir,
+    datasets: [path.basename(settings.trainFile)],
+    data: {
+      trainExamples: data.train.length,
+      validationExamples: data.validation.length,
+      validationSource: settings.validationFile ? path.basename(settings.validationFile) : `held-out contexts of ${path.basename(settings.trainFile)}`,
+      version2WithNegative: settings.version2WithNegative,
+    },
+    hyperparameters: { ...settings, gradAccum: settings.gradAccum ?? 1 },
+    before: state.baseScores,
+    after,
+    trainingSeconds: (Date.now() - started) / 1000,
+    backend: describeBackend(backend).split(' — ')[0],
+  });
+  await writeModelCard(settings.outputDir, card(state.lastScores));
+  if (state.best) await writeModelCard(path.join(settings.outputDir, BEST_MODEL), card(state.best.scores));
   const summary = {
     outputDir: settings.outputDir,
     bestModelDir: state.best ? path.join(settings.outputDir, BEST_MODEL) : undefined,
