@@ -239,6 +239,8 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
   }
 
   await saveQaModel(model, settings.outputDir, tokenizerDir);
+  // The card shows EM and F1 (percentages); SquadScores also carries counts such as `total`.
+  const percentages = (scores: SquadScores | undefined) => scores && { exact: scores.exact, f1: scores.f1 };
   const card = (after: SquadScores | undefined): ModelCardInput => ({
     modelName: `${path.basename(path.resolve(settings.modelDir))} fine-tuned with SpanTune on ${path.basename(settings.trainFile)}`,
     baseModel: settings.modelDir,
@@ -250,8 +252,8 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
       version2WithNegative: settings.version2WithNegative,
     },
     hyperparameters: { ...settings, gradAccum: settings.gradAccum ?? 1 },
-    before: state.baseScores,
-    after,
+    before: percentages(state.baseScores),
+    after: percentages(after),
     trainingSeconds: (Date.now() - started) / 1000,
     backend: describeBackend(backend).split(' — ')[0],
   });
