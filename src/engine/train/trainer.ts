@@ -217,6 +217,7 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
     if (evalDue) {
       const scores = await evaluate();
       if (!scores) return stopCancelled();
+      state.lastScores = scores;
       const isBest = !state.best || scores.f1 > state.best.scores.f1;
       if (isBest) {
         state.best = { step: state.globalStep, scores };
