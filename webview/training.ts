@@ -15,6 +15,7 @@ interface State {
 const app = document.getElementById('app') as HTMLElement;
 let state: State | undefined;
 let shownRunId: string | undefined;
+let lastRunningId: string | undefined;
 const charts: Record<string, Chart> = {};
 
 function themeColor(name: string, fallback: string): string {
@@ -80,6 +81,9 @@ function stat(label: string, value: string, id?: string): HTMLElement {
 function render(): void {
   if (!state) return;
   if (!charts.loss) layout();
+  // A run that just started takes the view.
+  if (state.runningId && state.runningId !== lastRunningId) shownRunId = state.runningId;
+  lastRunningId = state.runningId;
   const run = state.runs.find((r) => r.id === shownRunId) ?? state.runs.find((r) => r.id === state?.runningId) ?? state.runs[0];
   shownRunId = run?.id;
   const running = run !== undefined && run.id === state.runningId;
@@ -99,7 +103,7 @@ function render(): void {
     stat('examples/s', last ? last.examplesPerSecond.toFixed(1) : '–'),
     stat('ETA', running && last ? formatDuration(last.etaSeconds) : '–'),
     stat('backend', run?.backend ? run.backend.name + (run.backend.threads ? ` (${run.backend.threads} threads)` : '') : '–', 'backend'),
-    stat('why', run?.backend ? run.backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') || 'first choice available' : '–'),
+    h('div', { class: 'stat why' }, h('span', { id: 'backend-why' }, run?.backend ? run.backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') || 'the first choice loaded' : '–'), 'why this backend'),
     stat('base EM / F1', run?.base ? `${run.base.exact.toFixed(1)} / ${run.base.f1.toFixed(1)}` : '–'),
     stat('fine-tuned EM / F1', run?.best ? `${run.best.exact.toFixed(1)} / ${run.best.f1.toFixed(1)}` : lastEval && lastEval.step > 0 ? `${lastEval.exact.toFixed(1)} / ${lastEval.f1.toFixed(1)}` : '–'),
   );

@@ -50,9 +50,9 @@ export async function answerInputBox(page: Page, value: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** The document of the active webview (VS Code nests it in two iframes). */
+/** The document of the visible webview (VS Code nests it in two iframes; hidden panels keep theirs). */
 export function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+  return page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame().frameLocator('#active-frame');
 }
 
 /** Editor decorations are `.cdr` overlays or inline spans with a generated `ced-…` class. */

@@ -68,7 +68,7 @@ test('the dataset panel lists the question; clicking it selects the answer in th
   const question = frame.getByText('What does the tokenizer split words into?');
   await question.waitFor({ state: 'visible', timeout: 30_000 });
   const counts = await frame.locator('#counts').innerText();
-  assert.match(counts, /3 questions/);
+  assert.match(counts, /4 questions/);
   await screenshot(page, group, 'dataset-panel');
   await frame.getByText('Which optimizer does fine-tuning use?').click();
   await page.locator('.tab[data-resource-name="training.md"]').first().waitFor({ state: 'visible' });

@@ -1,0 +1,139 @@
+/**
+ * The user's path through training and asking, against the installed .vsix with the tiny fixture
+ * model: Fine-tune on Workspace, watch the dashboard's curves move, ask in the QA panel and see the
+ * answer highlighted in the editor, start another run and cancel it.
+ * Screenshots: test-artifacts/screenshots/train-and-ask/.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, screenshot } from '../lib/browser';
+import { installExtension, startCodeServer, type CodeServer } from '../lib/code-server';
+import { fixtureModel, repoRoot, scratchRoot } from '../lib/paths';
+import { decorations, openFile, runCommand, statusBarText, waitForWorkbench, webview } from '../lib/workbench';
+
+const vsix = process.env.SPANTUNE_VSIX ?? path.join(scratchRoot, 'spantune.vsix');
+const scratch = path.join(scratchRoot, `ui-train-${process.pid}`);
+const workspace = path.join(scratch, 'workspace');
+const group = 'train-and-ask';
+let server: CodeServer;
+let browser: BrowserContext;
+let page: Page;
+
+function writeSettings(extra: Record<string, unknown> = {}): void {
+  mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  const settings = { 'spantune.baseModel': fixtureModel, 'spantune.maxSeqLength': 128, 'spantune.docStride': 64, 'spantune.batchSize': 1, 'spantune.epochs': 3, 'spantune.learningRate': 0.001, 'spantune.includeUnreviewed': true, 'spantune.validationSplit': 0, ...extra };
+  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
+before(async () => {
+  assert.ok(existsSync(vsix), `${vsix} exists (scripts/package-vsix.sh builds it)`);
+  assert.ok(existsSync(path.join(fixtureModel, 'config.json')), `fixture model at ${fixtureModel}`);
+  rmSync(scratch, { recursive: true, force: true });
+  cpSync(path.join(repoRoot, 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
+  writeSettings();
+  await installExtension(vsix, path.join(scratch, 'extensions'), scratch);
+  server = await startCodeServer({ scratch });
+  ({ browser, page } = await launchBrowser(scratch));
+  await page.goto(server.folderUrl(workspace));
+  await waitForWorkbench(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function startTrainingFromPalette(): Promise<void> {
+  await page.waitForTimeout(1500); // lets the settings file watcher deliver changes
+  await runCommand(page, 'SpanTune: Fine-tune on Workspace');
+  const start = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Start Training' });
+  try {
+    await start.waitFor({ state: 'visible', timeout: 20_000 });
+  } catch (error) {
+    await screenshot(page, group, 'no-training-plan');
+    throw new Error(`no training plan dialog; notifications: ${await page.locator('.notifications-toasts').innerText().catch(() => '')}`, { cause: error });
+  }
+  await screenshot(page, group, 'training-plan');
+  await start.click();
+}
+
+test('Fine-tune on Workspace: the dashboard curves move and the run finishes', async () => {
+  writeSettings({ 'spantune.epochs': 20 });
+  await openFile(page, 'docs/training.md');
+  await startTrainingFromPalette();
+  const frame = webview(page);
+  const step = frame.locator('#step');
+  await frame.locator('#run-status').waitFor({ state: 'visible', timeout: 30_000 });
+  await page.waitForTimeout(200);
+  const seen = new Set<string>();
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const text = (await step.innerText().catch(() => '')).trim();
+    if (/^\d+ \//.test(text)) seen.add(text);
+    if (seen.size === 3) await screenshot(page, group, 'dashboard-live');
+    if (/finished|failed/.test(await frame.locator('#run-status').innerText())) break;
+    await page.waitForTimeout(150);
+  }
+  await screenshot(page, group, 'dashboard-after-run');
+  assert.ok(seen.size >= 2, `the step counter moved: ${[...seen].join(', ')} (run: ${await frame.locator('#run-status').innerText()})`);
+  assert.match(await frame.locator('#run-status').innerText(), /finished/);
+  // Chart.js drew the loss curve on its canvas.
+  const canvasPainted = await frame.locator('#loss').evaluate((canvas) => (canvas as HTMLCanvasElement).toDataURL().length);
+  assert.ok(canvasPainted > 5000, `the loss canvas is drawn (${canvasPainted} bytes)`);
+  assert.notEqual((await frame.locator('#last-loss').innerText()).trim(), '–');
+  assert.match(await frame.locator('#backend').innerText(), /wasm|cpu|tensorflow/);
+  await screenshot(page, group, 'dashboard-finished');
+});
+
+test('Ask a Question about This File: the answer is highlighted in the editor', async () => {
+  await openFile(page, 'docs/training.md');
+  const before = await decorations(page).count();
+  await runCommand(page, 'SpanTune: Ask a Question about This File');
+  const frame = webview(page);
+  const question = frame.locator('#question input, #question').first();
+  await frame.locator('#question').waitFor({ state: 'visible', timeout: 30_000 });
+  await frame.locator('#question').click();
+  await page.keyboard.type('Which optimizer does fine-tuning use?');
+  await frame.locator('#ask').click();
+  void question;
+  const answer = frame.locator('.top-answer').first();
+  await answer.waitFor({ state: 'visible', timeout: 60_000 });
+  await screenshot(page, group, 'qa-answers');
+  const isLink = await answer.evaluate((el) => el.tagName === 'A');
+  if (isLink) {
+    const text = (await answer.innerText()).trim();
+    await answer.click();
+    await page.waitForFunction((n) => document.querySelectorAll('.monaco-editor [class*="ced-"]').length > n, before, { timeout: 20_000 });
+    await page.waitForFunction(() => /selected\)/.test(document.querySelector('.part.statusbar')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    assert.match(await statusBarText(page), new RegExp(`\\(${text.length} selected\\)`));
+    await screenshot(page, group, 'answer-highlighted');
+  } else {
+    // The untrained tiny model may judge the file not to answer: the panel says so.
+    assert.match(await answer.innerText(), /no answer/);
+  }
+});
+
+test('Cancel a run from the dashboard', async () => {
+  writeSettings({ 'spantune.epochs': 300 });
+  await page.waitForTimeout(1500); // the settings file watcher
+  await runCommand(page, 'SpanTune: Open Training Dashboard');
+  await startTrainingFromPalette();
+  const frame = webview(page);
+  const cancel = frame.locator('#cancel');
+  await cancel.waitFor({ state: 'visible', timeout: 60_000 }).catch(async (error) => {
+    await screenshot(page, group, 'no-cancel-button');
+    throw error;
+  });
+  await page.waitForFunction(() => true);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && !/^\d+ \//.test((await frame.locator('#step').innerText().catch(() => '')).trim())) await page.waitForTimeout(150);
+  await screenshot(page, group, 'before-cancel');
+  await cancel.click();
+  await frame.locator('#run-status', { hasText: /cancelled|failed/ }).waitFor({ timeout: 60_000 });
+  await screenshot(page, group, 'cancelled');
+  assert.match(await frame.locator('#run-status').innerText(), /cancelled/);
+  await frame.locator('#resume').waitFor({ state: 'visible' });
+});
