@@ -178,7 +178,8 @@ export function factVocabulary(): string[] {
 /**
  * A BertForQuestionAnswering folder with weights initialised as Hugging Face's _init_weights does:
  * linear weights and embeddings from N(0, std²), biases 0, LayerNorm weight 1 and bias 0, the padding
- * row of the word embeddings 0. The tokenizer files (bert-base-uncased vocabulary) come from the fixture.
+ * row of the word embeddings 0. The tokenizer files come from the fixture (bert-base-uncased), with
+ * vocab.txt replaced by `options.vocabulary` when given.
  */
 export async function writeRandomBertCheckpoint(dir: string, options: RandomBertOptions): Promise<string> {
   const std = options.std ?? 0.02;
