@@ -3,7 +3,7 @@
  * in optimizer.safetensors, step counts and progress in trainer_state.json). A checkpoint folder is
  * replaced whole: written beside it, then swapped in by rename, so a crash leaves the previous one.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic';
@@ -56,7 +56,21 @@ export async function saveTrainingCheckpoint(
 }
 
 export function hasTrainingCheckpoint(dir: string): boolean {
+  recoverInterruptedSwap(dir);
   return existsSync(path.join(dir, TRAINER_STATE_FILE)) && existsSync(path.join(dir, OPTIMIZER_FILE));
+}
+
+/**
+ * A process killed between the two renames of saveTrainingCheckpoint leaves the previous checkpoint
+ * beside `dir` and nothing at `dir`: put it back, so that resuming finds it.
+ */
+function recoverInterruptedSwap(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  if (!existsSync(parent)) return;
+  const prefix = `${path.basename(dir)}.previous-`;
+  const left = readdirSync(parent).filter((name) => name.startsWith(prefix));
+  if (left.length > 0) renameSync(path.join(parent, left[0]!), dir);
 }
 
 export async function loadTrainingCheckpoint(dir: string): Promise<{ state: TrainerState; optimizer: AdamWState }> {

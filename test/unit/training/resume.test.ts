@@ -4,11 +4,14 @@
  * run, with dropout on (its masks are seeded per step and micro-batch, so they replay exactly).
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { readSafetensors } from '../../../src/engine/checkpoint/safetensors';
 import type { TrainSettings } from '../../../src/engine/process/protocol';
+import { hasTrainingCheckpoint } from '../../../src/engine/train/checkpoints';
 import { EventRouter, eventsOf, quickSettings, sourceEngine, tempDir, writeJson, xquadSubset } from '../../support/training-fixtures';
 
 const dir = tempDir('resume');
@@ -76,4 +79,15 @@ describe('resume', () => {
     assert.equal(end.userError, true);
     assert.match(end.reason, /cannot resume .*checkpoint-last: the run was started with other settings: learningRate \(0\.002 then, 0\.005 now\)/);
   });
+});
+
+test('a checkpoint swap interrupted between its two renames is recovered on resume', () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'spantune-swap-'));
+  const moved = path.join(out, 'checkpoint-last.previous-4242');
+  mkdirSync(moved);
+  writeFileSync(path.join(moved, 'trainer_state.json'), '{}');
+  writeFileSync(path.join(moved, 'optimizer.safetensors'), '');
+  assert.equal(hasTrainingCheckpoint(path.join(out, 'checkpoint-last')), true);
+  assert.ok(existsSync(path.join(out, 'checkpoint-last', 'trainer_state.json')));
+  assert.ok(!existsSync(moved));
 });
