@@ -88,12 +88,17 @@ function render(): void {
   shownRunId = run?.id;
   const running = run !== undefined && run.id === state.runningId;
   const toolbar = document.getElementById('toolbar') as HTMLElement;
-  toolbar.replaceChildren(
+  // Rebuilt only when its buttons change: replacing a button under the pointer would lose the click.
+  const toolbarKey = `${running}:${run?.id}:${run?.status}:${state.runningId}`;
+  if (toolbar.dataset.key !== toolbarKey) {
+    toolbar.dataset.key = toolbarKey;
+    toolbar.replaceChildren(
     ...[running
       ? h('vscode-button', { id: 'cancel', onclick: () => vscode.postMessage({ type: 'cancel' }) }, 'Cancel training')
       : h('vscode-button', { id: 'train', onclick: () => vscode.postMessage({ type: 'train' }) }, 'Fine-tune on workspace'),
     run && run.status === 'cancelled' && !state.runningId ? h('vscode-button', { secondary: true, id: 'resume', onclick: () => vscode.postMessage({ type: 'resume', runId: run.id }) }, 'Resume this run') : undefined].filter((x): x is HTMLElement => x !== undefined),
   );
+  }
   const last = run?.steps.at(-1);
   const lastEval = run?.evals.at(-1);
   (document.getElementById('stats') as HTMLElement).replaceChildren(

@@ -28,8 +28,9 @@ suite('Annotating in the editor', () => {
     const id = await vscode.commands.executeCommand<string>('spantune.addQuestion', 'What does the tokenizer split words into?');
     assert.ok(id, 'the command returns the new question id');
     const saved = JSON.parse(await readFile(workspaceFile('.spantune/dataset.json').fsPath, 'utf8'));
-    const paragraph = saved.data.find((a: { title: string }) => a.title === 'docs/tokenizer.md').paragraphs[0];
-    const qa = paragraph.qas.find((q: { id: string }) => q.id === id);
+    type Paragraph = { context: string; source: { path: string }; qas: { id: string; question: string; origin: string; answers: { text: string; answer_start: number }[] }[] };
+    const paragraph = (saved.data as { paragraphs: Paragraph[] }[]).flatMap((a) => a.paragraphs).find((p) => p.qas.some((q) => q.id === id))!;
+    const qa = paragraph.qas.find((q) => q.id === id)!;
     assert.equal(qa.question, 'What does the tokenizer split words into?');
     assert.equal(paragraph.context.slice(qa.answers[0].answer_start, qa.answers[0].answer_start + qa.answers[0].text.length), 'WordPiece units');
     assert.equal(paragraph.source.path, 'docs/tokenizer.md');

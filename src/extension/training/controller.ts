@@ -86,7 +86,7 @@ export class TrainingController implements vscode.Disposable {
       if (!old) throw new UserError(`No training run "${options.resumeRunId}"`);
       run = { ...old, status: 'running', ended: undefined, reason: undefined, settings: { ...old.settings, resume: true } };
     } else {
-      run = await this.prepareRun(previous);
+      run = await this.prepareRun();
     }
     if (options.confirm !== false) {
       const choice = await vscode.window.showInformationMessage(this.plan(run, previous), { modal: true }, 'Start Training');
@@ -109,7 +109,7 @@ export class TrainingController implements vscode.Disposable {
     return run.id;
   }
 
-  private async prepareRun(previous: RunRecord[]): Promise<RunRecord> {
+  private async prepareRun(): Promise<RunRecord> {
     const folder = this.store.folder;
     const modelDir = baseModelDir(folder);
     await this.store.flush();
@@ -151,7 +151,6 @@ export class TrainingController implements vscode.Disposable {
       backend: s.backend,
       includeUnreviewed: s.includeUnreviewed,
     };
-    void previous;
     return { id, started: new Date().toISOString(), status: 'running', settings, trainExamples: trainCount, validationExamples: count(sets.validation), steps: [], evals: [] };
   }
 
