@@ -7,7 +7,7 @@
  * scalar loop there that is 3-10x slower.
  */
 import * as tf from '@tensorflow/tfjs';
-import { customOp } from './ops';
+import { customOp, dropoutMask } from './ops';
 
 /** Added to the scores of padded keys: the most negative float32, as Hugging Face uses. */
 export const MASKED_SCORE = -3.4028234663852886e38;
@@ -57,9 +57,7 @@ export function selfAttention(inputs: AttentionInputs): tf.Tensor2D {
   const dropping = dropoutRate > 0;
   // The dropout mask, scaled by 1/(1-p), is an input of the op (so the tape keeps it for the backward
   // pass) that receives no gradient.
-  const keepMask = dropping
-    ? tf.mul(tf.cast(tf.greaterEqual(tf.randomUniform([batch * heads, seq, seq], 0, 1, 'float32', inputs.dropoutSeed), dropoutRate), 'float32'), 1 / (1 - dropoutRate))
-    : tf.scalar(1);
+  const keepMask = dropping ? dropoutMask([batch * heads, seq, seq], dropoutRate, inputs.dropoutSeed) : tf.scalar(1);
 
   const attend = customOp(
     ([query, key, value, mask]) => {
