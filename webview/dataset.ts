@@ -77,6 +77,16 @@ function renderList(): void {
     list.replaceChildren(h('p', { class: 'muted' }, state.entries.length === 0 ? 'No questions yet: select an answer in a document and run “SpanTune: Add Question for Selection”.' : 'No question matches the filter.'));
     return;
   }
+  // Bulk review acts on the unreviewed pairs the filter shows, so a person can narrow them down first.
+  const unreviewed = visible.filter((e) => !e.reviewed).map((e) => e.id);
+  const bulk = unreviewed.length
+    ? h(
+        'div',
+        { class: 'bulk', role: 'toolbar', 'aria-label': 'Review the shown pairs' },
+        h('vscode-button', { id: 'accept-shown', onclick: () => vscode.postMessage({ type: 'reviewMany', ids: unreviewed, accept: true }) }, `Accept ${unreviewed.length} shown unreviewed`),
+        h('vscode-button', { id: 'reject-shown', secondary: true, onclick: () => vscode.postMessage({ type: 'reviewMany', ids: unreviewed, accept: false }) }, `Reject ${unreviewed.length} shown unreviewed`),
+      )
+    : undefined;
   const groups = new Map<string, Map<number, QaEntry[]>>();
   for (const entry of visible) {
     const file = entry.path ?? `${entry.title ?? 'untitled'} (imported)`;
@@ -85,6 +95,7 @@ function renderList(): void {
     groups.set(file, passages);
   }
   list.replaceChildren(
+    ...(bulk ? [bulk] : []),
     ...[...groups].map(([file, passages]) =>
       h(
         'section',

@@ -15,6 +15,7 @@ import { DatasetPanel } from './webviews/dataset-panel';
 import { DocumentsTree } from './views/documents-tree';
 import { ModelsTree, RunsTree } from './views/training-trees';
 import { evaluateModel, selectBaseModel } from './commands/model';
+import { generateFromWorkspace } from './commands/generate';
 import { TrainingController } from './training/controller';
 import { Engine } from './training/engine';
 import { DashboardPanel } from './webviews/dashboard-panel';
@@ -102,9 +103,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SpanTu
   register('spantune.evaluate', () => evaluateModel(needFolder(), engine, needTraining()));
   register('spantune.selectBaseModel', (dir) => selectBaseModel(dir));
   register('spantune.makeActiveModel', (node) => needTraining().setActiveModel((node as { dir?: string } | undefined)?.dir));
-  register('spantune.generate', () => {
-    throw new UserError('Generating QA pairs from the workspace is not wired into the extension yet; use `spantune generate` from the command line and then "SpanTune: Import SQuAD Dataset"');
-  });
+  register('spantune.generate', () => generateFromWorkspace(needFolder()));
 
   api.activationMs = performance.now() - started;
   log.info(`SpanTune activated in ${api.activationMs.toFixed(1)} ms (workspace trust: ${vscode.workspace.isTrusted ? 'trusted' : 'restricted'})`);

@@ -18,6 +18,9 @@ export interface SpanTuneSettings {
   exclude: string[];
   includeUnreviewed: boolean;
   seed: number;
+  /** Unanswerable generated pairs, as a share of the answerable ones (0 to 1). */
+  generateNegatives: number;
+  generateMaxPerPassage: number;
 }
 
 export function readSettings(): SpanTuneSettings {
@@ -38,6 +41,8 @@ export function readSettings(): SpanTuneSettings {
     exclude: c.get<string[]>('exclude', ['**/node_modules/**', '**/.git/**', '.spantune/**']),
     includeUnreviewed: c.get<boolean>('includeUnreviewed', false),
     seed: c.get<number>('seed', 42),
+    generateNegatives: c.get<number>('generate.negatives', 0),
+    generateMaxPerPassage: c.get<number>('generate.maxPerPassage', 10),
   };
 }
 

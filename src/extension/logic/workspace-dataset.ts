@@ -189,6 +189,13 @@ export function reviewQuestion(dataset: SquadDataset, qaId: string, accept: bool
   findQuestion(dataset, qaId).qa.reviewed = true;
 }
 
+/** Reviews many pairs at once (the Dataset panel's bulk accept/reject); unknown ids are an error. */
+export function reviewQuestions(dataset: SquadDataset, qaIds: readonly string[], accept: boolean): number {
+  for (const id of qaIds) findQuestion(dataset, id);
+  for (const id of qaIds) reviewQuestion(dataset, id, accept);
+  return qaIds.length;
+}
+
 export function setSplit(dataset: SquadDataset, qaId: string, split: Split | undefined): void {
   const { qa } = findQuestion(dataset, qaId);
   if (split) qa.split = split;

@@ -1,7 +1,7 @@
 /** The Dataset panel: every question by file and passage, with search, edit, review and splits. */
 import * as vscode from 'vscode';
 import type { DatasetStore } from '../dataset-store';
-import { countDataset, deleteQuestion, editQuestion, listEntries, reviewQuestion, setSplit, type Split } from '../logic/workspace-dataset';
+import { countDataset, deleteQuestion, editQuestion, listEntries, reviewQuestion, reviewQuestions, setSplit, type Split } from '../logic/workspace-dataset';
 import { guarded } from '../output';
 import { revealAnswer } from '../reveal';
 import { webviewHtml, webviewOptions } from './html';
@@ -12,6 +12,7 @@ export type DatasetPanelMessage =
   | { type: 'edit'; id: string; question?: string; answerText?: string }
   | { type: 'delete'; id: string }
   | { type: 'review'; id: string; accept: boolean }
+  | { type: 'reviewMany'; ids: string[]; accept: boolean }
   | { type: 'split'; id: string; split: Split | '' };
 
 export class DatasetPanel {
@@ -56,7 +57,8 @@ export class DatasetPanel {
     });
   }
 
-  private async handle(message: DatasetPanelMessage): Promise<void> {
+  /** Public so that host tests can drive the panel as its webview would. */
+  async handle(message: DatasetPanelMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
         return this.postState();
@@ -73,6 +75,9 @@ export class DatasetPanel {
         return;
       case 'review':
         await this.store.mutate((d) => reviewQuestion(d, message.id, message.accept));
+        return;
+      case 'reviewMany':
+        await this.store.mutate((d) => reviewQuestions(d, message.ids, message.accept));
         return;
       case 'split':
         await this.store.mutate((d) => setSplit(d, message.id, message.split || undefined));
