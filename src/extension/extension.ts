@@ -14,7 +14,9 @@ import { readSettings, workspaceRoot } from './settings';
 import { DatasetPanel } from './webviews/dataset-panel';
 import { DocumentsTree } from './views/documents-tree';
 import { ModelsTree, RunsTree } from './views/training-trees';
-import { evaluateModel, selectBaseModel } from './commands/model';
+import { evaluateModel } from './commands/model';
+import { selectBaseModel, setHuggingFaceToken } from './commands/hub';
+import { setUpAcceleratedEngine, useInstalledNativeEngine } from './commands/native-engine';
 import { generateFromWorkspace } from './commands/generate';
 import { TrainingController } from './training/controller';
 import { Engine } from './training/engine';
@@ -38,6 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SpanTu
   // The engine process starts on the first command that needs it, never here.
   const engine = new Engine(context.extensionUri);
   context.subscriptions.push(engine);
+  useInstalledNativeEngine(context, engine);
   const api: SpanTuneApi = { activationMs: 0, store: undefined, decorations: undefined, training: undefined, engine, qaPanel: () => QaPanel.instance };
 
   const folder = workspaceRoot();
@@ -101,7 +104,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SpanTu
     return undefined;
   });
   register('spantune.evaluate', () => evaluateModel(needFolder(), engine, needTraining()));
-  register('spantune.selectBaseModel', (dir) => selectBaseModel(dir));
+  register('spantune.selectBaseModel', (choice) => selectBaseModel(context, choice));
+  register('spantune.setHubToken', (token) => setHuggingFaceToken(context, token));
+  register('spantune.setUpEngine', (kind) => setUpAcceleratedEngine(context, engine, api.training, kind));
   register('spantune.makeActiveModel', (node) => needTraining().setActiveModel((node as { dir?: string } | undefined)?.dir));
   register('spantune.generate', () => generateFromWorkspace(needFolder()));
 

@@ -1,5 +1,4 @@
-/** Select Base Model and Evaluate Model. */
-import { existsSync } from 'node:fs';
+/** Evaluate Model (Select Base Model lives in hub.ts). */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
@@ -13,19 +12,6 @@ import { output } from '../output';
 import { readSettings } from '../settings';
 import { baseModelDir, requireTrust, type TrainingController } from '../training/controller';
 import type { Engine } from '../training/engine';
-
-export async function selectBaseModel(folderArg?: unknown): Promise<string | undefined> {
-  let dir = typeof folderArg === 'string' ? folderArg : undefined;
-  if (!dir) {
-    const picked = await vscode.window.showOpenDialog({ title: 'SpanTune: Select Base Model (a folder with config.json)', canSelectFiles: false, canSelectFolders: true });
-    dir = picked?.[0]?.fsPath;
-  }
-  if (!dir) return undefined;
-  if (!existsSync(path.join(dir, 'config.json'))) throw new UserError(`${dir} has no config.json: pick the folder of a Hugging Face BERT or DistilBERT checkpoint`);
-  await vscode.workspace.getConfiguration('spantune').update('baseModel', dir, vscode.ConfigurationTarget.Workspace);
-  vscode.window.setStatusBarMessage(`SpanTune: base model set to ${dir}`, 4000);
-  return dir;
-}
 
 /** Scores the active model (or the base model) on the dataset's validation questions with the official SQuAD v2.0 metric. */
 export async function evaluateModel(store: DatasetStore, engine: Engine, controller: TrainingController): Promise<Record<string, number> | undefined> {

@@ -10,12 +10,15 @@ type Listener = (event: EngineEvent) => void;
 export class Engine implements vscode.Disposable {
   private client: EngineClient | undefined;
   private readonly listeners = new Set<Listener>();
+  /** Where an accelerated (native) TensorFlow package was installed, for the engine process to find. */
+  private nativeDir: string | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
   get(): EngineClient {
     this.client ??= new EngineClient({
       enginePath: path.join(this.extensionUri.fsPath, 'dist', 'engine-process.js'),
+      env: this.nativeDir ? { ...process.env, SPANTUNE_NATIVE_DIR: this.nativeDir } : process.env,
       onEvent: (event) => {
         if (event.type === 'log') output()[event.level](`[engine] ${event.message}`);
         for (const listener of this.listeners) listener(event);
@@ -23,6 +26,17 @@ export class Engine implements vscode.Disposable {
       onOutput: (line) => output().trace(`[engine output] ${line}`),
     });
     return this.client;
+  }
+
+  get nativeFolder(): string | undefined {
+    return this.nativeDir;
+  }
+
+  /** Points the engine at a native install; the running engine process stops, the next job starts a fresh one. */
+  useNativeDir(dir: string): void {
+    this.nativeDir = dir;
+    this.client?.dispose();
+    this.client = undefined;
   }
 
   onEvent(listener: Listener): vscode.Disposable {
