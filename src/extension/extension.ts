@@ -17,6 +17,7 @@ import { ModelsTree, RunsTree } from './views/training-trees';
 import { evaluateModel } from './commands/model';
 import { selectBaseModel, setHuggingFaceToken } from './commands/hub';
 import { setUpAcceleratedEngine, useInstalledNativeEngine } from './commands/native-engine';
+import { exportModel, pushModelToHub } from './commands/export-model';
 import { generateFromWorkspace } from './commands/generate';
 import { TrainingController } from './training/controller';
 import { Engine } from './training/engine';
@@ -107,6 +108,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SpanTu
   register('spantune.selectBaseModel', (choice) => selectBaseModel(context, choice));
   register('spantune.setHubToken', (token) => setHuggingFaceToken(context, token));
   register('spantune.setUpEngine', (kind) => setUpAcceleratedEngine(context, engine, api.training, kind));
+  register('spantune.exportModel', (target) => exportModel(needTraining(), target));
+  register('spantune.pushModel', (target) => pushModelToHub(context, needTraining(), target));
   register('spantune.makeActiveModel', (node) => needTraining().setActiveModel((node as { dir?: string } | undefined)?.dir));
   register('spantune.generate', () => generateFromWorkspace(needFolder()));
 

@@ -5,12 +5,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { PushResult } from '../../src/engine/hub';
 import type { NativeSetupResult } from '../../src/extension/commands/native-engine';
 import { readFixtureFiles, startFakeHub, type FakeHub } from '../support/fake-hub-server';
 import { activateSpanTune, workspaceFile } from './helpers';
 
 const REPO = 'spantune-test/tiny-bert-qa';
 const TOKEN = 'hf_hosttest_0123456789';
+const WRITE_TOKEN = 'hf_hostwrite_0123456789';
 
 suite('Models: Hub download and the accelerated engine', () => {
   let hub: FakeHub;
@@ -20,7 +22,7 @@ suite('Models: Hub download and the accelerated engine', () => {
 
   suiteSetup(async () => {
     const model = process.env.SPANTUNE_FIXTURE_MODEL as string;
-    hub = await startFakeHub({ repos: [{ id: REPO, files: readFixtureFiles(model), gated: true }], tokens: { [TOKEN]: 'read' } });
+    hub = await startFakeHub({ repos: [{ id: REPO, files: readFixtureFiles(model), gated: true }], tokens: { [TOKEN]: 'read', [WRITE_TOKEN]: 'write' } });
     cacheDir = await mkdtemp(path.join(tmpdir(), 'spantune-host-hub-'));
     // The extension host is this process: the Hub client reads its endpoint and cache from here.
     for (const key of ['HF_ENDPOINT', 'HF_HUB_CACHE', 'HF_TOKEN', 'HF_HUB_OFFLINE']) saved[key] = process.env[key];
@@ -74,6 +76,26 @@ suite('Models: Hub download and the accelerated engine', () => {
     hub.log.length = 0;
     assert.equal(await vscode.commands.executeCommand<string>('spantune.selectBaseModel', { hubId: REPO }), dir);
     assert.equal(hub.bytesServed(), 0, 'nothing downloaded again');
+  });
+
+  test('Export Model copies a model folder (never over an existing one); Push Model to Hub uploads it with the stored token', async () => {
+    const source = process.env.SPANTUNE_FIXTURE_MODEL as string;
+    const target = await mkdtemp(path.join(tmpdir(), 'spantune-host-export-'));
+    try {
+      const exported = await vscode.commands.executeCommand<string>('spantune.exportModel', { modelDir: source, target });
+      assert.equal(exported, path.join(target, path.basename(source)));
+      for (const name of ['config.json', 'model.safetensors']) assert.ok(readFileSync(path.join(exported, name)).equals(readFileSync(path.join(source, name))));
+      assert.equal(await vscode.commands.executeCommand('spantune.exportModel', { modelDir: source, target }), undefined, 'an existing export is not overwritten');
+
+      assert.equal(await vscode.commands.executeCommand('spantune.setHubToken', WRITE_TOKEN), true);
+      const pushed = await vscode.commands.executeCommand<PushResult>('spantune.pushModel', { modelDir: exported, repoId: 'spantune-tester/exported-qa' });
+      assert.ok(pushed, 'the push reports its commit');
+      const files = hub.filesAt('spantune-tester/exported-qa');
+      assert.ok(files.get('config.json')?.equals(readFileSync(path.join(source, 'config.json'))), 'config.json on the Hub');
+      assert.ok(files.get('model.safetensors')?.equals(readFileSync(path.join(source, 'model.safetensors'))), 'weights on the Hub');
+    } finally {
+      await rm(target, { recursive: true, force: true });
+    }
   });
 
   test('Set Up Accelerated Engine explains in plain words why the GPU engine cannot run here', async () => {

@@ -52,7 +52,7 @@ export async function setHuggingFaceToken(context: vscode.ExtensionContext, valu
 }
 
 /** Proxy from VS Code's `http.proxy` / `http.noProxy`, else the environment. */
-function proxySettings(): { proxy?: string; noProxy?: string } {
+export function proxySettings(): { proxy?: string; noProxy?: string } {
   const http = vscode.workspace.getConfiguration('http');
   const proxy = http.get<string>('proxy', '').trim();
   if (!proxy) return proxyFromEnvironment();
