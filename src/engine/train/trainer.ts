@@ -193,6 +193,7 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
 
   let examplesPerSecond = 0;
   const started = Date.now();
+  const firstStep = state.globalStep;
   let stoppedEarly = false;
   for (const planned of plan.steps(state.globalStep)) {
     if (signal.aborted) return stopCancelled();
@@ -208,7 +209,7 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
     const rate = planned.size / ((Date.now() - stepStarted) / 1000);
     examplesPerSecond = examplesPerSecond === 0 ? rate : 0.8 * examplesPerSecond + 0.2 * rate;
     const remaining = plan.totalSteps - state.globalStep;
-    const secondsPerStep = (Date.now() - started) / 1000 / (state.globalStep - (saved?.state.globalStep ?? 0));
+    const secondsPerStep = (Date.now() - started) / 1000 / (state.globalStep - firstStep);
     emit({ type: 'step', jobId, step: state.globalStep, totalSteps: plan.totalSteps, epoch: state.epoch, loss, lr, gradNorm, examplesPerSecond, etaSeconds: remaining * secondsPerStep });
     if (!Number.isFinite(loss)) throw new UserError(`the loss became ${loss} at step ${state.globalStep}: lower --learning-rate or keep --max-grad-norm on`);
 

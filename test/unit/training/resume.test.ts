@@ -52,6 +52,7 @@ describe('resume', () => {
     const started = eventsOf(second.events, 'started')[0]!;
     assert.equal(started.resumedFromStep, cancelled.step);
     assert.ok(!eventsOf(second.events, 'eval').some((e) => e.step === 0), 'a resumed run does not evaluate the base model again');
+    assert.ok(eventsOf(second.events, 'step').every((e) => Number.isFinite(e.etaSeconds)), 'a resumed run reports a finite ETA');
 
     const combined = [...stepLosses(first.events), ...stepLosses(second.events)];
     assert.deepEqual(combined.map(([step]) => step), [1, 2, 3, 4, 5, 6]);
