@@ -20,29 +20,39 @@ export function fixedTrainingBytes(parameterCount: number): number {
 }
 
 /**
- * Peak bytes one feature adds to a training step. Layers are checkpointed (see qa-model.ts), so the
- * peak is the saved layer inputs plus one layer's forward and backward temporaries. The coefficients
- * (copies of the attention matrix, of the FFN activation, of the hidden state) were measured with
- * tf.profile's peakBytes on bert-mini (L4 H256) and MiniLM-L6 (L6 H384) shapes at seq 384, with 20%
- * headroom.
+ * Peak bytes one feature adds to a training step, with or without per-layer checkpointing (see
+ * qa-model.ts). Checkpointed, the peak is the saved layer inputs plus one layer's forward and
+ * backward temporaries; otherwise every layer's activations stay until the backward pass ends. The
+ * coefficients (copies of the attention matrix, of the FFN activation, of the hidden state) were
+ * measured with tf.profile's peakBytes on bert-mini (L4 H256) and MiniLM-L6 (L6 H384) shapes at seq
+ * 384, with 20% headroom.
  */
-export function bytesPerFeature(config: ModelConfig, seq: number): number {
+export function bytesPerFeature(config: ModelConfig, seq: number, checkpointLayers = true): number {
   const { hiddenSize: h, intermediateSize: i, numAttentionHeads: heads, numHiddenLayers: layers } = config;
-  const oneLayer = 28 * heads * seq * seq + 31 * seq * i + 24 * seq * h;
-  const savedInputs = layers * seq * h * 2;
-  return Math.ceil(4 * (oneLayer + savedInputs) * 1.2);
+  const floats = checkpointLayers
+    ? 28 * heads * seq * seq + 31 * seq * i + 24 * seq * h + layers * seq * h * 2
+    : layers * (2 * heads * seq * seq + 44 * seq * i + 24 * seq * h);
+  return Math.ceil(4 * floats * 1.2);
 }
 
 export interface MicroBatchPlan {
   microBatchSize: number;
+  /** Recompute layers in the backward pass (when keeping activations would leave micro-batches too small). */
+  checkpointLayers: boolean;
   estimatedPeakBytes: number;
 }
 
 export function planMicroBatches(config: ModelConfig, parameterCount: number, seq: number, batchSize: number, backend: BackendName): MicroBatchPlan {
   const budget = tensorMemoryBudget(backend);
   const fixed = fixedTrainingBytes(parameterCount);
-  const perFeature = bytesPerFeature(config, seq);
-  const fits = Math.floor((budget - fixed) / perFeature);
+  const fitting = (checkpointLayers: boolean) => Math.floor((budget - fixed) / bytesPerFeature(config, seq, checkpointLayers));
+  // Recomputing costs a third more arithmetic, small micro-batches cost little on a CPU: keep the
+  // activations unless that leaves fewer than 2 windows, or under a quarter of what recomputing allows.
+  const withoutRecompute = fitting(false);
+  const withRecompute = fitting(true);
+  const checkpointLayers = withoutRecompute < Math.min(batchSize, Math.max(2, Math.floor(withRecompute / 4)));
+  const fits = checkpointLayers ? withRecompute : withoutRecompute;
+  const perFeature = bytesPerFeature(config, seq, checkpointLayers);
   if (fits < 1) {
     const need = (fixed + perFeature) / GIB;
     throw new UserError(
@@ -52,5 +62,5 @@ export function planMicroBatches(config: ModelConfig, parameterCount: number, se
     );
   }
   const microBatchSize = Math.max(1, Math.min(batchSize, fits));
-  return { microBatchSize, estimatedPeakBytes: fixed + microBatchSize * perFeature };
+  return { microBatchSize, checkpointLayers, estimatedPeakBytes: fixed + microBatchSize * perFeature };
 }

@@ -76,6 +76,7 @@ async function computeStepGradients(
   features: QaFeature[],
   planned: PlannedStep,
   settings: TrainSettings,
+  checkpointLayers: boolean,
 ): Promise<{ loss: number; grads: Map<string, tf.Tensor>; gradNorm: number }> {
   const grads = new Map<string, tf.Tensor>();
   const varList = trainableParameters(model).map((p) => p.variable);
@@ -86,7 +87,7 @@ async function computeStepGradients(
       tf.tidy(() => {
         const batch = batchTensors(planned.microBatches[m]!.map((i) => features[i]!));
         const seed = deriveSeed(settings.seed, planned.step, m);
-        const { start, end } = forward(model, batch.inputs, { training: true, dropoutOverride: settings.dropout, seed });
+        const { start, end } = forward(model, batch.inputs, { training: true, dropoutOverride: settings.dropout, seed, checkpointLayers });
         return tf.mul(qaLoss(start, end, batch.startPositions, batch.endPositions), weight) as tf.Scalar;
       }),
       varList,
@@ -163,7 +164,7 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
     totalSteps: plan.totalSteps, microBatchSize: memory.microBatchSize,
     resumedFromStep: saved ? state.globalStep : undefined,
   });
-  log(`${trainFeatures.length} training windows from ${data.train.length} questions; ${plan.totalSteps} steps of ${plan.batchSize} windows in micro-batches of ${memory.microBatchSize} (estimated peak ${(memory.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB)`);
+  log(`${trainFeatures.length} training windows from ${data.train.length} questions; ${plan.totalSteps} steps of ${plan.batchSize} windows in micro-batches of ${memory.microBatchSize}${memory.checkpointLayers ? ', layers recomputed in the backward pass' : ''} (estimated peak ${(memory.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB)`);
 
   /** The validation scores, or undefined when a cancel interrupted the evaluation (the caller then stops). */
   const evaluate = async (): Promise<SquadScores | undefined> => {
@@ -198,7 +199,7 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
   for (const planned of plan.steps(state.globalStep)) {
     if (signal.aborted) return stopCancelled();
     const stepStarted = Date.now();
-    const { loss, grads, gradNorm } = await computeStepGradients(model, variables, trainFeatures, planned, settings);
+    const { loss, grads, gradNorm } = await computeStepGradients(model, variables, trainFeatures, planned, settings, memory.checkpointLayers);
     const lr = schedule.learningRate(planned.step);
     optimizer.step(grads, lr);
     tf.dispose([...grads.values()]);

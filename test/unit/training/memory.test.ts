@@ -21,9 +21,21 @@ test('a MiniLM-L6-shaped model at seq 384, batch 8 is cut into micro-batches tha
   const plan = planMicroBatches(config, parametersOf(384, 6), 384, 8, 'wasm');
   assert.ok(plan.microBatchSize >= 1 && plan.microBatchSize <= 8);
   assert.ok(plan.estimatedPeakBytes <= tensorMemoryBudget('wasm'));
-  assert.equal(plan.estimatedPeakBytes, fixedTrainingBytes(parametersOf(384, 6)) + plan.microBatchSize * bytesPerFeature(config, 384));
+  const perFeature = bytesPerFeature(config, 384, plan.checkpointLayers);
+  assert.equal(plan.estimatedPeakBytes, fixedTrainingBytes(parametersOf(384, 6)) + plan.microBatchSize * perFeature);
   // One more window would not have fitted (unless the whole batch already does).
-  if (plan.microBatchSize < 8) assert.ok(plan.estimatedPeakBytes + bytesPerFeature(config, 384) > tensorMemoryBudget('wasm'));
+  if (plan.microBatchSize < 8) assert.ok(plan.estimatedPeakBytes + perFeature > tensorMemoryBudget('wasm'));
+});
+
+test('layers are recomputed only when keeping their activations would leave micro-batches too small', () => {
+  const plans = ([[256, 4, 4], [384, 6, 12], [768, 6, 12]] as const).map(([hidden, layers, heads]) => {
+    const config = bert(hidden, layers, heads);
+    assert.ok(bytesPerFeature(config, 384, true) < bytesPerFeature(config, 384, false), 'recomputing saves memory');
+    return planMicroBatches(config, parametersOf(hidden, layers), 384, 8, 'wasm');
+  });
+  // bert-mini and MiniLM-L6 keep their activations in micro-batches of 2 or more; DistilBERT-size must recompute.
+  assert.deepEqual(plans.map((p) => p.checkpointLayers), [false, false, true]);
+  assert.ok(plans.every((p) => p.microBatchSize >= 2), JSON.stringify(plans));
 });
 
 test('the micro-batch never exceeds the batch, and native backends get more room than wasm', () => {
