@@ -34,7 +34,8 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   for (const name of candidates) {
     const failure = await tryBackend(name, options);
     if (failure === undefined) {
-      current = { name, skipped, threads: name === 'wasm' ? wasmThreadCount() : undefined };
+      // tfjs runs its WebAssembly backend single-threaded under Node.
+      current = { name, skipped, threads: name === 'wasm' ? 1 : undefined };
       return current;
     }
     skipped.push({ name, reason: failure });
@@ -112,10 +113,6 @@ function wasmBinaryFolder(): string {
   const found = candidates.find((dir) => existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm')));
   if (!found) throw new Error('tfjs-backend-wasm-simd.wasm not found beside the engine');
   return found;
-}
-
-function wasmThreadCount(): number {
-  return 1;
 }
 
 function firstLine(error: unknown): string {

@@ -3,10 +3,12 @@
  * answers from the logits (Hugging Face run_qa.py + utils_qa.py semantics).
  */
 import * as tf from '@tensorflow/tfjs';
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend/select';
 import { UserError } from '../errors';
 import { loadQaModel, type LoadedQaModel } from '../model/load';
-import { forward, type QaModel } from '../model/qa-model';
+import { disposeModel, forward, type QaModel } from '../model/qa-model';
 import type { PredictSettings } from '../process/protocol';
 import { buildFeatures, type QaFeature } from './features';
 import { postprocessQaPredictions, type ExamplePrediction } from './postprocess';
@@ -68,20 +70,20 @@ export async function computeLogits(
   return { start, end };
 }
 
-/** Keeps the last model loaded, so that repeated questions about the same files answer quickly. */
-let cached: { dir: string; loaded: LoadedQaModel } | undefined;
+/**
+ * Keeps the last model loaded, so that repeated questions about the same files answer quickly; a
+ * folder whose weights changed on disk (a training run saving into it) is loaded again.
+ */
+let cached: { key: string; loaded: LoadedQaModel } | undefined;
 
 async function modelFor(dir: string): Promise<LoadedQaModel> {
-  if (cached?.dir === dir) return cached.loaded;
-  if (cached) cached.loaded.model.parameters.forEach((v) => v.dispose());
-  cached = { dir, loaded: await loadQaModel(dir) };
-  return cached.loaded;
-}
-
-/** Forgets the cached model (after its folder changed on disk). */
-export function forgetCachedModel(): void {
-  if (cached) cached.loaded.model.parameters.forEach((v) => v.dispose());
+  const weights = await stat(path.join(dir, 'model.safetensors')).catch(() => undefined);
+  const key = `${path.resolve(dir)}@${weights?.mtimeMs ?? 'sharded'}`;
+  if (cached?.key === key) return cached.loaded;
+  if (cached) disposeModel(cached.loaded.model);
   cached = undefined;
+  cached = { key, loaded: await loadQaModel(dir) };
+  return cached.loaded;
 }
 
 export async function runPrediction(settings: PredictSettings, hooks: PredictionHooks = {}): Promise<PredictionOutput> {

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
+import { readSafetensors, writeSafetensors } from '../../../src/engine/checkpoint/safetensors';
 import { runPrediction } from '../../../src/engine/qa/predict';
 import { flattenExamples, parseSquad } from '../../../src/engine/squad/dataset';
 import type { QaExample } from '../../../src/engine/squad/types';
@@ -106,4 +107,18 @@ test('spantune predict → evaluate on a SQuAD file, and bad inputs fail in one 
   const noModel = run(['ask', '--model', path.join(dir, 'missing'), '--context', 'x', '--question', 'y?']);
   assert.equal(noModel.status, 2);
   assert.match(noModel.stderr, /model folder not found/);
+});
+
+test('a model folder whose weights change on disk is loaded again, not served from the cache', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'spantune-cache-'));
+  execFileSync('cp', ['-r', tinyBert, path.join(dir, 'model')]);
+  const modelDir = path.join(dir, 'model');
+  const examples = load('data/xquad-en/xquad.en.json').slice(0, 3);
+  const ask = async () => (await runPrediction({ ...settings, modelDir, examples, version2WithNegative: false })).predictions.map((p) => p.nbest[0]!.score);
+  const before = await ask();
+  assert.deepEqual(await ask(), before, 'same weights, same scores');
+  const { tensors } = await readSafetensors(path.join(modelDir, 'model.safetensors'));
+  const head = tensors.get('qa_outputs.weight')!;
+  await writeSafetensors(path.join(modelDir, 'model.safetensors'), [...tensors].map(([name, t]) => ({ name, shape: t.shape, data: t === head ? t.data.map((x) => -x) : t.data })));
+  assert.notDeepEqual(await ask(), before, 'new weights are used');
 });
