@@ -1,7 +1,7 @@
 /** Model shapes for the benchmarks, random-weight checkpoints of them, and a peak-memory sampler. */
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { writeRandomBertCheckpoint } from '../test/support/training-fixtures';
+import { writeRandomBertCheckpoint } from '../test/support/random-bert';
 
 export interface ModelShape {
   name: string;
