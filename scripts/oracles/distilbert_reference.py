@@ -10,29 +10,15 @@ Run once with Debian's python3-torch: /usr/bin/python3 scripts/oracles/distilber
 import json
 import math
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
 
+from safetensors_np import read_safetensors
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODEL = os.path.join(ROOT, '..', 'shared', 'fixtures', 'models', 'tiny-distilbert-qa')
-
-
-def read_safetensors(path):
-    with open(path, 'rb') as f:
-        blob = f.read()
-    (n,) = struct.unpack('<Q', blob[:8])
-    header = json.loads(blob[8:8 + n])
-    out = {}
-    for name, info in header.items():
-        if name == '__metadata__':
-            continue
-        assert info['dtype'] == 'F32'
-        a, b = info['data_offsets']
-        out[name] = np.frombuffer(blob[8 + n + a:8 + n + b], dtype='<f4').reshape(info['shape']).copy()
-    return out
 
 
 def layer_norm(x, w, b, eps):

@@ -16,24 +16,11 @@ import argparse
 import json
 import math
 import os
-import struct
 
-import numpy as np
+
 import torch
 
-
-def read_safetensors(path):
-    with open(path, 'rb') as f:
-        blob = f.read()
-    (n,) = struct.unpack('<Q', blob[:8])
-    header = json.loads(blob[8:8 + n])
-    out = {}
-    for name, info in header.items():
-        if name == '__metadata__':
-            continue
-        a, b = info['data_offsets']
-        out[name] = np.frombuffer(blob[8 + n + a:8 + n + b], dtype='<f4').reshape(info['shape']).copy()
-    return out
+from safetensors_np import read_safetensors
 
 
 def bert_qa_logits(P, cfg, ids, types, mask):
