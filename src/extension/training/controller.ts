@@ -65,6 +65,18 @@ export class TrainingController implements vscode.Disposable {
     return this.current?.run;
   }
 
+  /** Ended runs whose final run.json is still being written (a slow disk must not hide their end). */
+  private readonly unsaved = new Map<string, RunRecord>();
+
+  /** Every run, newest first; the state in memory wins over run.json, which can lag behind it. */
+  async listRuns(): Promise<RunRecord[]> {
+    const live = new Map<string, RunRecord>();
+    if (this.current) live.set(this.current.run.id, this.current.run);
+    for (const run of this.unsaved.values()) live.set(run.id, run);
+    const saved = await this.runs.list();
+    return [...live.values(), ...saved.filter((r) => !live.has(r.id))];
+  }
+
   /** The model the QA panel uses by default: the one made active, else the base model. */
   activeModel(): string | undefined {
     return this.context.workspaceState.get<string>('spantune.activeModel');
@@ -264,11 +276,16 @@ export class TrainingController implements vscode.Disposable {
     this.current = undefined;
     void vscode.commands.executeCommand('setContext', 'spantune.training', false);
     this.statusBar.hide();
-    void this.runs.save(run).finally(() => {
-      job.resolveFinished();
-      this.changed.fire(run);
-      this.changed.fire(undefined);
-    });
+    this.unsaved.set(run.id, run);
+    this.changed.fire(run);
+    this.changed.fire(undefined);
+    void this.runs
+      .save(run)
+      .then(
+        () => this.unsaved.delete(run.id),
+        (error: unknown) => output().warn(`Could not save the record of run ${run.id}: ${(error as Error).message}`),
+      )
+      .finally(() => job.resolveFinished());
   }
 
   dispose(): void {

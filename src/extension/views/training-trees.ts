@@ -27,9 +27,7 @@ abstract class RunsBackedTree<T> implements vscode.TreeDataProvider<T>, vscode.D
 
 export class RunsTree extends RunsBackedTree<RunRecord> {
   async getChildren(): Promise<RunRecord[]> {
-    const runs = await this.controller.runs.list();
-    const running = this.controller.running;
-    return running ? [running, ...runs.filter((r) => r.id !== running.id)] : runs;
+    return this.controller.listRuns();
   }
   getTreeItem(run: RunRecord): vscode.TreeItem {
     const item = new vscode.TreeItem(run.id);

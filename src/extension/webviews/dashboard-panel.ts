@@ -45,10 +45,9 @@ export class DashboardPanel {
   }
 
   private async post(): Promise<void> {
-    const runs = await this.controller.runs.list();
+    const runs = await this.controller.listRuns();
     const running = this.controller.running;
-    const merged = running ? [running, ...runs.filter((r) => r.id !== running.id)] : runs;
-    void this.panel.webview.postMessage({ type: 'state', runs: merged, runningId: running?.id, activeModel: this.controller.activeModel(), baseModel: readSettings().baseModel });
+    void this.panel.webview.postMessage({ type: 'state', runs, runningId: running?.id, activeModel: this.controller.activeModel(), baseModel: readSettings().baseModel });
   }
 
   private async handle(message: DashboardMessage): Promise<void> {
