@@ -4,37 +4,26 @@
  * a question back to its answer. Screenshots: test-artifacts/screenshots/annotate/.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, screenshot } from '../lib/browser';
-import { installExtension, startCodeServer, type CodeServer } from '../lib/code-server';
-import { repoRoot, scratchRoot } from '../lib/paths';
-import { answerInputBox, decorations, openFile, runCommand, selectInEditor, statusBarText, waitForWorkbench, webview } from '../lib/workbench';
+import type { Page } from 'playwright-core';
+import { screenshot } from '../lib/browser';
+import { openUiSession, type UiSession } from '../lib/session';
+import { answerInputBox, decorations, openFile, runCommand, selectInEditor, statusBarText, webview } from '../lib/workbench';
 
-const vsix = process.env.SPANTUNE_VSIX ?? path.join(scratchRoot, 'spantune.vsix');
-const scratch = path.join(scratchRoot, `ui-annotate-${process.pid}`);
-const workspace = path.join(scratch, 'workspace');
 const group = 'annotate';
-let server: CodeServer;
-let browser: BrowserContext;
+let session: UiSession;
 let page: Page;
+let workspace: string;
 
 before(async () => {
-  assert.ok(existsSync(vsix), `${vsix} exists (scripts/package-vsix.sh builds it)`);
-  rmSync(scratch, { recursive: true, force: true });
-  cpSync(path.join(repoRoot, 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
-  await installExtension(vsix, path.join(scratch, 'extensions'), scratch);
-  server = await startCodeServer({ scratch });
-  ({ browser, page } = await launchBrowser(scratch));
-  await page.goto(server.folderUrl(workspace));
-  await waitForWorkbench(page);
+  session = await openUiSession('ui-annotate');
+  ({ page, workspace } = session);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await session?.close();
 });
 
 function savedDataset() {

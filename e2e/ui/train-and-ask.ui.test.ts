@@ -5,22 +5,19 @@
  * Screenshots: test-artifacts/screenshots/train-and-ask/.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, screenshot } from '../lib/browser';
-import { installExtension, startCodeServer, type CodeServer } from '../lib/code-server';
-import { fixtureModel, repoRoot, scratchRoot } from '../lib/paths';
-import { decorations, openFile, runCommand, statusBarText, waitForWorkbench, webview } from '../lib/workbench';
+import type { Page } from 'playwright-core';
+import { screenshot } from '../lib/browser';
+import { fixtureModel } from '../lib/paths';
+import { openUiSession, type UiSession } from '../lib/session';
+import { decorations, openFile, runCommand, statusBarText, webview } from '../lib/workbench';
 
-const vsix = process.env.SPANTUNE_VSIX ?? path.join(scratchRoot, 'spantune.vsix');
-const scratch = path.join(scratchRoot, `ui-train-${process.pid}`);
-const workspace = path.join(scratch, 'workspace');
 const group = 'train-and-ask';
-let server: CodeServer;
-let browser: BrowserContext;
+let session: UiSession;
 let page: Page;
+let workspace: string;
 
 function writeSettings(extra: Record<string, unknown> = {}): void {
   mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
@@ -29,21 +26,16 @@ function writeSettings(extra: Record<string, unknown> = {}): void {
 }
 
 before(async () => {
-  assert.ok(existsSync(vsix), `${vsix} exists (scripts/package-vsix.sh builds it)`);
   assert.ok(existsSync(path.join(fixtureModel, 'config.json')), `fixture model at ${fixtureModel}`);
-  rmSync(scratch, { recursive: true, force: true });
-  cpSync(path.join(repoRoot, 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
-  writeSettings();
-  await installExtension(vsix, path.join(scratch, 'extensions'), scratch);
-  server = await startCodeServer({ scratch });
-  ({ browser, page } = await launchBrowser(scratch));
-  await page.goto(server.folderUrl(workspace));
-  await waitForWorkbench(page);
+  session = await openUiSession('ui-train', (copied) => {
+    workspace = copied;
+    writeSettings();
+  });
+  ({ page } = session);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await session?.close();
 });
 
 async function startTrainingFromPalette(): Promise<void> {
