@@ -102,7 +102,7 @@ function renderList(): void {
         { class: 'file' },
         h('h2', {}, file, h('vscode-badge', {}, String([...passages.values()].reduce((n, p) => n + p.length, 0)))),
         ...[...passages.values()].map((entries) =>
-          h('div', { class: 'passage' }, h('blockquote', {}, (entries[0]?.passagePreview ?? '') + '…'), ...entries.map(renderEntry)),
+          h('div', { class: 'passage' }, h('blockquote', {}, entries[0]?.passagePreview ?? ''), ...entries.map(renderEntry)),
         ),
       ),
     ),

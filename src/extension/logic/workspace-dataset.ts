@@ -283,6 +283,7 @@ export interface QaEntry {
   passageIndex: number;
   passageStart?: number;
   passageEnd?: number;
+  /** The passage, cut with "…" only when it is long. */
   passagePreview: string;
   answers: { text: string; start: number; end: number; documentStart?: number; documentEnd?: number }[];
   isImpossible: boolean;
@@ -291,6 +292,15 @@ export interface QaEntry {
   split?: Split;
   stale: boolean;
   created?: string;
+}
+
+const PREVIEW_CHARS = 160;
+
+/** The passage as the dataset panel shows it: whole when short, else cut at a word with "…". */
+function preview(context: string): string {
+  if (context.length <= PREVIEW_CHARS) return context;
+  const space = context.lastIndexOf(' ', PREVIEW_CHARS);
+  return `${context.slice(0, space > PREVIEW_CHARS / 2 ? space : PREVIEW_CHARS).trimEnd()}…`;
 }
 
 export function listEntries(dataset: SquadDataset): QaEntry[] {
@@ -307,7 +317,7 @@ export function listEntries(dataset: SquadDataset): QaEntry[] {
           passageIndex,
           passageStart: source?.start,
           passageEnd: source?.end,
-          passagePreview: paragraph.context.slice(0, 160),
+          passagePreview: preview(paragraph.context),
           answers: qa.answers.map((a) => ({
             text: a.text,
             start: a.answer_start,

@@ -208,3 +208,16 @@ test('undoing an edit of the answer text makes the question fresh again', () => 
   applyDocumentChanges(ds, 'docs/guide.md', [{ offset: at, deletedLength: 4, insertedText: 'Piece' }], doc);
   assert.equal(listEntries(ds)[0]!.stale, false);
 });
+
+test('the panel shows a short passage whole, and a long one cut at a word with "…"', () => {
+  const { ds, clock } = annotated();
+  assert.equal(listEntries(ds)[0]!.passagePreview, 'The tokenizer splits words into WordPiece units.');
+  const long = `${'Tides rise and fall twice a day. '.repeat(8)}The end.`;
+  addQuestion(ds, { path: 'docs/long.md', documentText: long, selection: selectionOf(long, 'The end'), question: 'How does it end?' }, clock);
+  const preview = listEntries(ds).find((e) => e.path === 'docs/long.md')!.passagePreview;
+  assert.ok(preview.endsWith('…'), preview);
+  assert.ok(preview.length <= 161, `${preview.length} characters`);
+  assert.ok(long.startsWith(preview.slice(0, -1)), 'the preview is the start of the passage');
+  assert.match(preview.slice(0, -1), /\S$/, 'cut after a whole word');
+  assert.ok(/\s/.test(long[preview.length - 1]!), 'the cut falls at a space');
+});
