@@ -1,0 +1,60 @@
+/**
+ * The question-answering forward graph of a checkpoint, with its weights as initializers under their
+ * Hugging Face names: one self-contained .onnx file that ONNX Runtime (Node, web, Python) and
+ * transformers.js read. Inputs and outputs are named as Hugging Face's own ONNX exports name them:
+ * `input_ids`, `attention_mask` (and `token_type_ids` for BERT layouts), int64 [batch, sequence] →
+ * `start_logits`, `end_logits`, float32 [batch, sequence].
+ */
+import type { ModelConfig } from '../checkpoint/config';
+import type { FloatTensor } from '../checkpoint/safetensors';
+import { UserError } from '../errors';
+import { FLOAT, GraphBuilder } from './graph';
+import { inferenceContext, weightNames } from './layers';
+import { bertForQuestionAnswering, bertWeights, declareBertInputs } from './modeling-bert';
+import { declareDistilBertInputs, distilBertForQuestionAnswering, distilBertWeights } from './modeling-distilbert';
+
+export interface QaGraph {
+  /** The serialised ONNX ModelProto. */
+  bytes: Uint8Array;
+  /** The graph's input names, in order (`token_type_ids` only for BERT layouts). */
+  inputNames: string[];
+  nodeCount: number;
+}
+
+/** The weight tree of `config`'s architecture (its leaves are the names the graph uses). */
+export function qaWeightTree(config: ModelConfig) {
+  return config.modelType === 'distilbert' ? distilBertWeights(config) : bertWeights(config);
+}
+
+export function buildQaGraph(config: ModelConfig, tensors: ReadonlyMap<string, FloatTensor>, metadata: Record<string, string> = {}): QaGraph {
+  const g = new GraphBuilder();
+  const ctx = inferenceContext(g);
+  const tree = qaWeightTree(config);
+  for (const name of weightNames(tree)) {
+    const tensor = tensors.get(name);
+    if (!tensor) throw new UserError(`cannot build the ONNX graph: the weights have no tensor ${name}`);
+    g.initializer(name, tensor.shape, tensor.data);
+  }
+
+  let logits: { startLogits: string; endLogits: string };
+  let inputNames: string[];
+  if (config.modelType === 'distilbert') {
+    const inputs = declareDistilBertInputs(ctx);
+    logits = distilBertForQuestionAnswering(ctx, config, distilBertWeights(config), inputs);
+    inputNames = [inputs.input_ids, inputs.attention_mask];
+  } else {
+    const inputs = declareBertInputs(ctx);
+    logits = bertForQuestionAnswering(ctx, config, bertWeights(config), inputs);
+    inputNames = [inputs.input_ids, inputs.attention_mask, inputs.token_type_ids];
+  }
+  g.output(logits.startLogits, 'start_logits', FLOAT, ['batch', 'sequence']);
+  g.output(logits.endLogits, 'end_logits', FLOAT, ['batch', 'sequence']);
+
+  const architecture = config.modelType === 'distilbert' ? 'DistilBertForQuestionAnswering' : 'BertForQuestionAnswering';
+  const bytes = g.toModel({
+    name: architecture,
+    docString: `${architecture} (${config.numHiddenLayers} layers, hidden ${config.hiddenSize}) built by SpanTune from Hugging Face weights`,
+    metadata: { architecture, model_type: config.hubModelType, ...metadata },
+  });
+  return { bytes, inputNames, nodeCount: g.nodeCount };
+}
