@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, truncate } from 'node:fs/promises';
+import { mkdir, open, rm, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
+import { syncAndRename } from '../fs/atomic';
 import { HubError } from './errors';
 import { fileSize } from './cache-layout';
 import type { HubClient, RequestContext } from './http-client';
@@ -111,7 +112,7 @@ export async function downloadBlob(client: HubClient, job: BlobDownload): Promis
       );
     }
   }
-  await rename(incomplete, job.blob);
+  await syncAndRename(incomplete, job.blob);
 }
 
 /**

@@ -1,7 +1,8 @@
-import { copyFile, lstat, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
 import { UserError } from '../errors';
+import { copyFileAtomic, writeFileAtomic } from '../fs/atomic';
 
 /**
  * The Hugging Face cache layout, as Python's huggingface_hub writes it, so that both share files:
@@ -77,9 +78,7 @@ export async function writeRef(storageDir: string, revision: string, commit: str
   const path = refPath(storageDir, revision);
   if ((await readRef(storageDir, revision)) === commit) return;
   await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, commit);
-  await rename(temp, path);
+  await writeFileAtomic(path, commit);
 }
 
 export async function fileSize(path: string): Promise<number | undefined> {
@@ -106,9 +105,7 @@ export async function linkSnapshotFile(blob: string, target: string, useSymlinks
       if (code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EINVAL') throw error;
     }
   }
-  const temp = `${target}.${process.pid}.tmp`;
-  await copyFile(blob, temp);
-  await rename(temp, target);
+  await copyFileAtomic(blob, target);
   return 'copy';
 }
 

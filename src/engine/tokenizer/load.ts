@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
+import { copyFileAtomic } from '../fs/atomic';
 import { BertWordPieceTokenizer, type BertTokenizerConfig } from './bert-tokenizer';
 
 /** Files that make up a tokenizer in a Hugging Face model folder. */
@@ -57,7 +57,7 @@ export async function loadTokenizer(modelDir: string): Promise<BertWordPieceToke
 
 /**
  * Copies the tokenizer files of a model folder into another folder (for saving a checkpoint), each
- * through a temporary file and a rename. Returns the names of the files copied.
+ * through a temporary file, flushed and renamed. Returns the names of the files copied.
  */
 export async function copyTokenizerFiles(fromDir: string, toDir: string): Promise<string[]> {
   await fs.mkdir(toDir, { recursive: true });
@@ -65,15 +65,7 @@ export async function copyTokenizerFiles(fromDir: string, toDir: string): Promis
   for (const name of TOKENIZER_FILES) {
     const from = path.join(fromDir, name);
     if (!(await isFile(from))) continue;
-    const to = path.join(toDir, name);
-    const temp = path.join(toDir, `.${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-    try {
-      await fs.copyFile(from, temp);
-      await fs.rename(temp, to);
-    } catch (error) {
-      await fs.rm(temp, { force: true }).catch(() => undefined);
-      throw error;
-    }
+    await copyFileAtomic(from, path.join(toDir, name));
     copied.push(name);
   }
   if (!copied.includes('tokenizer.json') && !copied.includes('vocab.txt')) {

@@ -2,12 +2,9 @@
  * `--dump-features`: the exact training inputs and batching of a run as JSON lines, so that an outside
  * tool (e.g. a PyTorch script) can replay the same training and compare losses step by step.
  * One line per training feature, then one per optimizer step. Streamed to a temporary file in the
- * target folder and renamed into place at the end, so a reader never sees a half-written dump.
+ * target folder, flushed and renamed into place at the end, so a reader never sees a half-written dump.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import path from 'node:path';
+import { AtomicFileWriter } from '../fs/atomic';
 import type { BatchPlan } from './batches';
 
 export interface DumpFeature {
@@ -38,26 +35,17 @@ export function batchLine(step: number, microBatches: number[][]): string {
 
 /** Writes every feature (indexed in iteration order) and every step of `plan` to `file`. */
 export async function writeFeatureDump(file: string, features: Iterable<DumpFeature> | AsyncIterable<DumpFeature>, plan: BatchPlan): Promise<void> {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const stream = createWriteStream(temporary, { encoding: 'utf8' });
-  const failure = new Promise<never>((_, reject) => stream.once('error', reject));
-  failure.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
-  const write = async (line: string) => {
-    // Respect backpressure: a dump of SQuAD-size training is hundreds of megabytes.
-    if (!stream.write(line + '\n')) await Promise.race([once(stream, 'drain'), failure]);
-  };
+  const writer = await AtomicFileWriter.open(file);
   try {
     let index = 0;
-    for await (const feature of features) await write(featureLine(index++, feature));
+    // Awaiting each write bounds the memory: a dump of SQuAD-size training is hundreds of megabytes.
+    for await (const feature of features) await writer.write(featureLine(index++, feature) + '\n');
     if (index !== plan.featureCount) throw new Error(`feature dump: got ${index} features, the batch plan has ${plan.featureCount}`);
     // Steps are numbered from 1 here, as in the training log (step k = the k-th optimizer update).
-    for (const step of plan.steps()) await write(batchLine(step.step + 1, step.microBatches));
-    stream.end();
-    await Promise.race([once(stream, 'finish'), failure]);
-    await rename(temporary, file);
+    for (const step of plan.steps()) await writer.write(batchLine(step.step + 1, step.microBatches) + '\n');
   } catch (error) {
-    stream.destroy();
-    await rm(temporary, { force: true });
+    await writer.abort();
     throw error;
   }
+  await writer.commit();
 }
