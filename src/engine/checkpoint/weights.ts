@@ -61,6 +61,7 @@ export async function loadCheckpointWeights(modelDir: string): Promise<Checkpoin
   const read = await files.read(fileNames);
   const tensors = new Map<string, FloatTensor>();
   for (const spec of present) tensors.set(spec.name, read.get(byNormalised.get(spec.name)!)!);
+  checkFinite(present, byNormalised, tensors, files.description);
   return { config, tensors, warnings, missingQaHead, weightsSource: files.description };
 }
 
@@ -140,6 +141,22 @@ function checkShapes(present: ParameterSpec[], byNormalised: Map<string, string>
     const actual = files.tensors.get(fileName)!.info.shape;
     const same = actual.length === spec.shape.length && actual.every((d, i) => d === spec.shape[i]);
     if (!same) throw new UserError(`${fileName} has shape ${formatShape(actual)} but ${describeExpectedShape(spec)}`);
+  }
+}
+
+/** NaN or ±Infinity in a weight makes every output garbage: refuse the checkpoint, naming the tensor. */
+function checkFinite(present: ParameterSpec[], byNormalised: Map<string, string>, tensors: Map<string, FloatTensor>, source: string): void {
+  for (const spec of present) {
+    const data = tensors.get(spec.name)!.data;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) {
+        const bad = data.filter((x) => !Number.isFinite(x)).length;
+        throw new UserError(
+          `${byNormalised.get(spec.name)} in ${source} holds ${data[i]} (element ${i}; ${bad} of ${data.length} values are not finite): ` +
+            'the checkpoint is corrupt or was saved from a run that diverged',
+        );
+      }
+    }
   }
 }
 

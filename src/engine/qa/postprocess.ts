@@ -24,7 +24,11 @@
  * - Ties between equal logits are broken by the lower token position first (numpy's argsort leaves
  *   that order unspecified).
  */
+import { UserError } from '../errors';
 import type { QaExample } from '../squad/types';
+
+/** Logits that hold NaN or ±Infinity: the model (its weights, or the backend computing it) is broken. */
+export class NonFiniteLogitsError extends UserError {}
 
 /** What post-processing needs from a window (feature); the feature builder's type fits it structurally. */
 export interface PostprocessFeature {
@@ -91,6 +95,18 @@ interface Candidate {
   endLogit: number;
   isNull: boolean;
   featureIndex: number;
+}
+
+/** Refuses a NaN or infinite logit: any span "chosen" from it would be garbage presented as an answer. */
+function checkFinite(logits: ArrayLike<number>, which: 'start' | 'end', featureIndex: number, exampleId: string): void {
+  for (let t = 0; t < logits.length; t++) {
+    if (!Number.isFinite(logits[t])) {
+      throw new NonFiniteLogitsError(
+        `the model gave a ${logits[t]} ${which} logit (window ${featureIndex}, token ${t}, question ${JSON.stringify(exampleId)}): ` +
+          'its weights or the backend computing it are broken, so no answer is given',
+      );
+    }
+  }
 }
 
 /** Positions of the `count` largest values, largest first; equal values by lower position first. */
@@ -168,6 +184,8 @@ export function postprocessQaPredictions(
     const list = featuresOfExample[feature.exampleIndex];
     if (!list) throw new Error(`postprocess: feature ${i} points at example ${feature.exampleIndex}, but there are ${examples.length} examples`);
     if (startLogits[i]!.length !== endLogits[i]!.length) throw new Error(`postprocess: feature ${i} has start and end logits of different lengths`);
+    checkFinite(startLogits[i]!, 'start', i, examples[feature.exampleIndex]!.id);
+    checkFinite(endLogits[i]!, 'end', i, examples[feature.exampleIndex]!.id);
     list.push(i);
   });
 

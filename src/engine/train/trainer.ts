@@ -5,15 +5,16 @@
  * and resumable checkpoints. Runs inside the engine process and reports through events.
  */
 import * as tf from '@tensorflow/tfjs';
-import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend/select';
 import { UserError } from '../errors';
+import { writeFileAtomic } from '../fs/atomic';
 import { loadQaModel, saveQaModel } from '../model/load';
 import { forward, parameterCount, trainableParameters, type QaModel } from '../model/qa-model';
 import type { EngineEvent, SquadScores, TrainSettings } from '../process/protocol';
 import { buildFeatures, type QaFeature } from '../qa/features';
 import { QA_DEFAULTS } from '../qa/defaults';
+import { NonFiniteLogitsError } from '../qa/postprocess';
 import { BatchPlan, type PlannedStep } from './batches';
 import { hasTrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint, type TrainerState } from './checkpoints';
 import { clipGradNorm, globalGradNorm } from './clip';
@@ -172,6 +173,8 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
       return await evaluateModel(model, data.validation, validationFeatures, { batchSize: QA_DEFAULTS.batchSize, version2WithNegative: settings.version2WithNegative, signal });
     } catch (error) {
       if (signal.aborted) return undefined;
+      // The last update left weights that compute NaN or Infinity: nothing was saved from them.
+      if (error instanceof NonFiniteLogitsError && state.globalStep > 0) throw new UserError(divergedMessage(state.globalStep, 'the validation logits are not finite after the update', settings, lastDir, state));
       throw error;
     }
   };
@@ -201,6 +204,12 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
     const stepStarted = Date.now();
     const { loss, grads, gradNorm } = await computeStepGradients(model, variables, trainFeatures, planned, settings, memory.checkpointLayers);
     const lr = schedule.learningRate(planned.step);
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+      // Stop before the update: the weights and every checkpoint saved so far stay finite.
+      tf.dispose([...grads.values()]);
+      const what = Number.isFinite(loss) ? `the gradient norm became ${gradNorm} (loss ${loss})` : `the loss became ${loss}`;
+      throw new UserError(divergedMessage(planned.step + 1, `${what} at learning rate ${lr.toExponential(2)}; the weights were not updated with it`, settings, lastDir, state));
+    }
     optimizer.step(grads, lr);
     tf.dispose([...grads.values()]);
 
@@ -212,7 +221,6 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
     const remaining = plan.totalSteps - state.globalStep;
     const secondsPerStep = (Date.now() - started) / 1000 / (state.globalStep - firstStep);
     emit({ type: 'step', jobId, step: state.globalStep, totalSteps: plan.totalSteps, epoch: state.epoch, loss, lr, gradNorm, examplesPerSecond, etaSeconds: remaining * secondsPerStep });
-    if (!Number.isFinite(loss)) throw new UserError(`the loss became ${loss} at step ${state.globalStep}: lower --learning-rate or keep --max-grad-norm on`);
 
     const epochEnd = planned.stepInEpoch === plan.stepsPerEpoch - 1 || state.globalStep === plan.totalSteps;
     const evalDue = (settings.evalEvery !== undefined && settings.evalEvery > 0 && state.globalStep % settings.evalEvery === 0) || epochEnd;
@@ -277,9 +285,20 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
     best: state.best,
     seconds: (Date.now() - started) / 1000,
   };
-  await writeFile(path.join(settings.outputDir, 'training_summary.json'), `${JSON.stringify({ settings, summary }, null, 2)}\n`);
+  await writeFileAtomic(path.join(settings.outputDir, 'training_summary.json'), `${JSON.stringify({ settings, summary }, null, 2)}\n`);
   emit({ type: 'checkpoint', jobId, step: state.globalStep, dir: settings.outputDir, reason: 'final' });
   emit({ type: 'finished', jobId, summary });
+}
+
+/** Why training stopped at a non-finite loss or gradient, what is kept, and what to change. */
+function divergedMessage(step: number, what: string, settings: TrainSettings, lastDir: string, state: TrainerState): string {
+  const round = (x: number) => Number(x.toPrecision(3));
+  const kept = state.globalStep > 0 && hasTrainingCheckpoint(lastDir) ? `the last finite checkpoint is ${lastDir}` : 'no checkpoint had been saved yet';
+  const clipping = settings.maxGradNorm > 0
+    ? `clip harder (--max-grad-norm ${settings.maxGradNorm} now, try ${round(settings.maxGradNorm / 2)})`
+    : 'turn gradient clipping on (--max-grad-norm 1.0; it is 0 now)';
+  return `training stopped at step ${step}: ${what}; ${kept}. ` +
+    `Lower the learning rate (--learning-rate ${settings.learningRate} now, try ${round(settings.learningRate / 10)}) or ${clipping}`;
 }
 
 function toDumpFeature(f: QaFeature) {

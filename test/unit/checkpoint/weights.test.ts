@@ -226,3 +226,20 @@ test('an unsupported architecture fails on its config before any weight is read'
   mkdirSync(path.join(dir, 'model.safetensors'));
   await rejectsWith(loadCheckpointWeights(dir), /model_type "roberta" \(architectures: RobertaForQuestionAnswering\), which SpanTune does not support/);
 });
+
+test('a weight holding NaN or Infinity is refused, naming the tensor and the element', async () => {
+  const poison = (name: string, index: number, value: number) => (tensors: RawTensor[]) =>
+    tensors.map((t) => {
+      if (t.name !== name) return t;
+      const values = new Float32Array(t.bytes.buffer.slice(t.bytes.byteOffset, t.bytes.byteOffset + t.bytes.byteLength));
+      values[index] = value;
+      return { ...t, bytes: f32Bytes(values) };
+    });
+  const nan = writeEditedModel({}, poison('bert.encoder.layer.1.attention.self.key.weight', 5, NaN));
+  await rejectsWith(
+    loadCheckpointWeights(nan),
+    /^bert\.encoder\.layer\.1\.attention\.self\.key\.weight in model\.safetensors holds NaN \(element 5; 1 of 64 values are not finite\): the checkpoint is corrupt or was saved from a run that diverged$/,
+  );
+  const inf = writeEditedModel({}, poison('qa_outputs.bias', 1, -Infinity));
+  await rejectsWith(loadCheckpointWeights(inf), /^qa_outputs\.bias in model\.safetensors holds -Infinity \(element 1; 1 of 2 values/);
+});

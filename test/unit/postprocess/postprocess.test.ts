@@ -9,7 +9,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { UserError } from '../../../src/engine/errors';
 import {
+  NonFiniteLogitsError,
   nbestJson,
   nullOddsJson,
   postprocessQaPredictions,
@@ -198,4 +200,21 @@ describe('output files and helpers', () => {
     const outside: PostprocessFeature = { exampleIndex: 0, offsets: [null, [0, 99]] };
     assert.throws(() => postprocessQaPredictions([example], [outside], [[0, 1]], [[0, 1]]), /outside the context/);
   });
+});
+
+describe('non-finite logits', () => {
+  for (const [which, bad] of [['start', NaN], ['end', Infinity], ['start', -Infinity]] as const) {
+    test(`a ${bad} ${which} logit, even outside the context, is refused rather than turned into an answer`, () => {
+      const logits = { start: Float32Array.from(start), end: Float32Array.from(end) };
+      logits[which][11] = bad; // the final [SEP]: no span could ever use it
+      assert.throws(
+        () => postprocessQaPredictions([example], [window, window], [start, logits.start], [end, logits.end], { version2WithNegative: true }),
+        (error: unknown) => {
+          assert.ok(error instanceof NonFiniteLogitsError && error instanceof UserError);
+          assert.equal(error.message, `the model gave a ${bad} ${which} logit (window 1, token 11, question "q"): its weights or the backend computing it are broken, so no answer is given`);
+          return true;
+        },
+      );
+    });
+  }
 });

@@ -2,13 +2,14 @@
  * Failure paths of a training run in the engine process: the engine killed with SIGKILL mid-run (the
  * caller reports it, keeps running, and the run resumes from its last epoch checkpoint), a cancel
  * that arrives while the model is being validated, a dataset with no usable example, a model too
- * large for the backend, and a window longer than the model's position table.
+ * large for the backend, a window longer than the model's position table, and a run that diverges.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 
+import { loadCheckpointWeights } from '../../../src/engine/checkpoint/weights';
 import type { TrainSettings } from '../../../src/engine/process/protocol';
 import {
   EventRouter,
@@ -150,5 +151,49 @@ describe('model too large for the backend', () => {
     if (end.type !== 'failed') return;
     assert.equal(end.userError, true);
     assert.match(end.reason, /^--max-seq-length 600 is longer than the model's 512 positions \(max_position_embeddings in .*tiny-bert-qa\/config\.json\): use --max-seq-length 512 or less$/);
+  });
+});
+
+describe('training that diverges', () => {
+  // A learning rate of 1e30 without clipping: an update makes weights near 1e30, whose products
+  // overflow float32 in the next forward pass.
+  const trainFile = writeJson(path.join(dir, 'diverge-train.json'), xquadSubset(1, { questionsPerParagraph: 4 }));
+  const diverging = (outputDir: string, extra: Partial<TrainSettings>) =>
+    router.train(client, quickSettings({ trainFile, validationFile, outputDir, learningRate: 1e30, maxGradNorm: 0, ...extra }));
+  const advice = /Lower the learning rate \(--learning-rate 1e\+30 now, try 1e\+29\) or turn gradient clipping on \(--max-grad-norm 1\.0; it is 0 now\)$/;
+
+  test('a non-finite loss stops the run before the update, saying what to change', async () => {
+    const outputDir = path.join(dir, 'diverge-loss');
+    const job = diverging(outputDir, { epochs: 1, batchSize: 2 });
+    const end = await job.done;
+    assert.equal(end.type, 'failed', JSON.stringify(end));
+    if (end.type !== 'failed') return;
+    assert.equal(end.userError, true);
+    assert.match(end.reason, /^training stopped at step 2: the loss became (NaN|-?Infinity) at learning rate \d\.\d\de\+\d\d; the weights were not updated with it; no checkpoint had been saved yet\. /);
+    assert.match(end.reason, advice);
+    const steps = eventsOf(job.events, 'step');
+    assert.deepEqual(steps.map((s) => s.step), [1]);
+    assert.ok(Number.isFinite(steps[0]!.loss) && Number.isFinite(steps[0]!.gradNorm));
+    assert.equal(existsSync(outputDir), false, 'nothing saved from diverged weights');
+  });
+
+  test('weights that compute non-finite logits stop the run at the validation and keep the last finite checkpoint', async () => {
+    // One step per epoch; a warm-up makes the first update use a learning rate of 0, so the first
+    // epoch's checkpoint is finite, and the second update explodes.
+    const outputDir = path.join(dir, 'diverge-eval');
+    const job = diverging(outputDir, { epochs: 3, batchSize: 64, warmupRatio: 0.5 });
+    const end = await job.done;
+    assert.equal(end.type, 'failed', JSON.stringify(end));
+    if (end.type !== 'failed') return;
+    assert.equal(end.userError, true);
+    const lastDir = path.join(outputDir, 'checkpoint-last');
+    assert.ok(end.reason.startsWith(`training stopped at step 2: the validation logits are not finite after the update; the last finite checkpoint is ${lastDir}. `), end.reason);
+    assert.match(end.reason, advice);
+    const state = JSON.parse(readFileSync(path.join(lastDir, 'trainer_state.json'), 'utf8')) as { globalStep: number };
+    assert.equal(state.globalStep, 1);
+    // Loading refuses non-finite weights, so a successful load shows the checkpoint is finite.
+    await loadCheckpointWeights(lastDir);
+    await loadCheckpointWeights(path.join(outputDir, 'best'));
+    assert.equal(existsSync(path.join(outputDir, 'model.safetensors')), false, 'no final model from diverged weights');
   });
 });
