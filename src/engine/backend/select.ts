@@ -11,11 +11,13 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { UserError } from '../errors';
-import type { BackendName, BackendReport } from '../process/protocol';
+import type { BackendReport } from '../process/protocol';
+import { TFJS_BACKENDS, type BackendName } from './names';
 import { nativeModuleFolders } from './native-setup';
 import { installWasmKernelFixes } from './wasm-kernels';
 
-export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = TFJS_BACKENDS;
+export { parseBackendName } from './names';
 
 export interface BackendOptions {
   /** Use exactly this backend, or fail saying why it cannot run. */
@@ -42,12 +44,6 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   }
   const reasons = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
   throw new UserError(options.force ? `backend '${options.force}' is not usable here (${reasons})` : `no TensorFlow.js backend could start (${reasons})`);
-}
-
-export function parseBackendName(value: string | undefined): BackendName | undefined {
-  if (value === undefined || value === 'auto') return undefined;
-  if ((BACKEND_ORDER as string[]).includes(value)) return value as BackendName;
-  throw new UserError(`unknown backend '${value}': choose one of auto, ${BACKEND_ORDER.join(', ')}`);
 }
 
 export function describeBackend(report: BackendReport): string {

@@ -3,9 +3,10 @@
  * TensorFlow.js work in its own Node process so that the caller stays responsive and survives a
  * native crash or a heap overflow. Messages travel over Node's IPC channel (child_process.fork).
  */
+import type { BackendName } from '../backend/names';
 import type { QaExample } from '../squad/types';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type { BackendName, EngineBackend, ProviderName } from '../backend/names';
 
 /** Which backend the engine picked, and why each better one was skipped. */
 export interface BackendReport {
