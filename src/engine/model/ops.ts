@@ -6,6 +6,7 @@
  * `nn.Embedding` and erf-GELU.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fillDropoutMask } from '../train/dropout';
 
 type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 
@@ -101,24 +102,12 @@ export function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
 }
 
 /**
- * The mask of inverted dropout: 0 where a value is dropped, 1/(1-rate) where it is kept. Drawn with a
- * seeded mulberry32 in one typed-array loop: tfjs's randomUniform + compare + cast + scale took about
- * a third of a training step, and this is as reproducible (the same seed gives the same mask on every
- * backend).
+ * The mask of inverted dropout (see fillDropoutMask): 0 where a value is dropped, 1/(1-rate) where it
+ * is kept. The same seed gives the same mask on every backend and on ONNX Runtime.
  */
 export function dropoutMask(shape: number[], rate: number, seed: number | undefined): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(size);
-  const keep = 1 / (1 - rate);
-  let state = (seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
-  for (let i = 0; i < size; i++) {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    const uniform = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    values[i] = uniform >= rate ? keep : 0;
-  }
-  return tf.tensor(values, shape, 'float32');
+  return tf.tensor(fillDropoutMask(new Float32Array(size), rate, seed ?? Math.floor(Math.random() * 2 ** 32)), shape, 'float32');
 }
 
 /** Inverted dropout as torch's: kept values are scaled by 1/(1-rate). `seed` makes the mask reproducible. */

@@ -171,6 +171,10 @@ export class GraphBuilder {
   slice(x: Value, starts: Value, ends: Value, axes: number[], hint = 'slice'): Value {
     return this.op('Slice', [x, starts, ends, this.ints(axes)], hint);
   }
+  /** x as a matrix [product of the dimensions before `axis`, product of the rest]. */
+  flatten(x: Value, axis: number, hint = 'flatten'): Value {
+    return this.op('Flatten', [x], hint, { axis });
+  }
   /** Dimensions [start, end) of x's shape, as a 1-D int64 value. */
   shape(x: Value, start: number, end: number, hint = 'shape'): Value {
     return this.op('Shape', [x], hint, { start, end });
@@ -178,6 +182,68 @@ export class GraphBuilder {
   split(x: Value, axis: number, sizes: number[], hints: string[]): Value[] {
     return this.node('Split', [x, this.ints(sizes)], hints, { axis });
   }
+  /** A·B (or Aᵀ·B, A·Bᵀ) of 2-D matrices, as Gemm with its transpose flags. */
+  gemm(a: Value, b: Value, options: { transA?: boolean; transB?: boolean } = {}, hint = 'gemm'): Value {
+    return this.op('Gemm', [a, b], hint, { transA: options.transA ? 1 : 0, transB: options.transB ? 1 : 0 });
+  }
+  /** Σ over `axes`; keepdims keeps them as size 1. */
+  reduceSum(x: Value, axes: number[], keepdims: boolean, hint = 'sum'): Value {
+    return this.op('ReduceSum', [x, this.ints(axes)], hint, { keepdims: keepdims ? 1 : 0 });
+  }
+  /** Mean over `axes` (an attribute until opset 18, unlike ReduceSum's input). */
+  reduceMean(x: Value, axes: number[], keepdims: boolean, hint = 'mean'): Value {
+    return this.op('ReduceMean', [x], hint, { axes, keepdims: keepdims ? 1 : 0 });
+  }
+  /** log Σ exp(x) over `axes`, computed stably (ONNX Runtime subtracts the maximum first). */
+  reduceLogSumExp(x: Value, axes: number[], keepdims: boolean, hint = 'log_sum_exp'): Value {
+    return this.op('ReduceLogSumExp', [x], hint, { axes, keepdims: keepdims ? 1 : 0 });
+  }
+  exp(x: Value, hint = 'exp'): Value {
+    return this.op('Exp', [x], hint);
+  }
+  neg(x: Value, hint = 'neg'): Value {
+    return this.op('Neg', [x], hint);
+  }
+  equal(a: Value, b: Value, hint = 'equal'): Value {
+    return this.op('Equal', [a, b], hint);
+  }
+  greater(a: Value, b: Value, hint = 'greater'): Value {
+    return this.op('Greater', [a, b], hint);
+  }
+  /** condition ? a : b, elementwise with broadcasting. */
+  where(condition: Value, a: Value, b: Value, hint = 'where'): Value {
+    return this.op('Where', [condition, a, b], hint);
+  }
+  min(a: Value, b: Value, hint = 'min'): Value {
+    return this.op('Min', [a, b], hint);
+  }
+  max(a: Value, b: Value, hint = 'max'): Value {
+    return this.op('Max', [a, b], hint);
+  }
+  concat(values: Value[], axis: number, hint = 'concat'): Value {
+    return this.op('Concat', values, hint, { axis });
+  }
+  /** Entries of `x` along `axis` at `indices` (same rank as x), as torch.gather. */
+  gatherElements(x: Value, indices: Value, axis: number, hint = 'gather_elements'): Value {
+    return this.op('GatherElements', [x, indices], hint, { axis });
+  }
+  /** A float32 tensor of zeros whose shape is the 1-D int64 value `shape`. */
+  zeros(shape: Value, hint = 'zeros'): Value {
+    return this.op('ConstantOfShape', [shape], hint);
+  }
+  /** `data` with `updates` added at `indices` (repeated indices sum), as ScatterND with reduction 'add'. */
+  scatterAdd(data: Value, indices: Value, updates: Value, hint = 'scatter_add'): Value {
+    return this.op('ScatterND', [data, indices, updates], hint, { reduction: 'add' });
+  }
+  /** Zero padding; `pads` is a 1-D int64 value [begin₀, begin₁, …, end₀, end₁, …]. */
+  pad(x: Value, pads: Value, hint = 'pad'): Value {
+    return this.op('Pad', [x, pads], hint);
+  }
+  /** 0, 1, …, n − 1 for a scalar int64 value n. */
+  range(n: Value, hint = 'range'): Value {
+    return this.op('Range', [this.constant([0], [], INT64), n, this.constant([1], [], INT64)], hint);
+  }
+
   /** LayerNormalization over the last axis; also returns the mean and 1/σ the backward pass needs. */
   layerNormalization(x: Value, scale: Value, bias: Value, epsilon: number, hint = 'LayerNorm'): { y: Value; mean: Value; invStdDev: Value } {
     const [y, mean, invStdDev] = this.node('LayerNormalization', [x, scale, bias], [hint, `${hint}_mean`, `${hint}_inv_std_dev`], {
