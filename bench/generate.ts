@@ -9,7 +9,7 @@ import { glob } from 'tinyglobby';
 import { pairsForPassage, passagesOf, type Passage } from '../src/engine/generate';
 import type { GeneratedPair } from '../src/engine/generate/pairs';
 import { Rng } from '../src/engine/train/rng';
-import { GENERATOR_NAMES, type GeneratorName } from '../src/engine/generate/types';
+import { GENERATOR_NAMES, type PairSource } from '../src/engine/generate/types';
 import { f1V1, normalizeAnswer } from '../src/engine/squad/metrics';
 import type { SquadDataset } from '../src/engine/squad/types';
 
@@ -40,8 +40,8 @@ interface CorpusFigures {
   goldAnswers?: number;
   recall?: number;
   recallExact?: number;
-  pairsByGenerator: Partial<Record<GeneratorName, number>>;
-  recallByGenerator?: Partial<Record<GeneratorName, number>>;
+  pairsByGenerator: Partial<Record<PairSource, number>>;
+  recallByGenerator?: Partial<Record<PairSource, number>>;
   seconds: number;
   charsPerSecond: number;
 }
@@ -70,7 +70,7 @@ function runCorpus(corpus: string, documents: { path: string; text: string }[], 
     return texts.get(passage.path)!.slice(start, start + pair.answer.length) === pair.answer && passage.text.slice(pair.answerStart, pair.answerStart + pair.answer.length) === pair.answer;
   }).length;
 
-  const byGenerator: Partial<Record<GeneratorName, number>> = {};
+  const byGenerator: Partial<Record<PairSource, number>> = {};
   for (const { pair } of generated) byGenerator[pair.generator] = (byGenerator[pair.generator] ?? 0) + 1;
   const figures: CorpusFigures = {
     documents: documents.length,
@@ -95,7 +95,7 @@ function runCorpus(corpus: string, documents: { path: string; text: string }[], 
     }
     let found = 0;
     let exact = 0;
-    const recallByGenerator: Partial<Record<GeneratorName, number>> = {};
+    const recallByGenerator: Partial<Record<PairSource, number>> = {};
     for (const answer of gold) {
       const passage = passagesByPath.get(answer.path)?.find((p) => p.start <= answer.start && answer.start < p.end);
       const candidates = passage ? byPassage.get(passage) ?? [] : [];

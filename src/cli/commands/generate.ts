@@ -1,7 +1,17 @@
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parseBackendName } from '../../engine/backend/select';
 import { UserError } from '../../engine/errors';
 import { writeSquadFile } from '../../engine/squad/dataset';
-import { DEFAULT_MAX_FILE_SIZE, discoverFiles, generateFromFiles, DEFAULT_GENERATORS, GENERATOR_NAMES, type GeneratorName } from '../../engine/generate';
+import { DEFAULT_MAX_FILE_SIZE, discoverFiles, DEFAULT_GENERATORS, GENERATOR_NAMES, type GeneratorName } from '../../engine/generate';
+import { OpenAiChat } from '../../engine/generate/llm/openai';
+import { LLM_DEFAULTS, resolveLanguageModelSettings, type LanguageModelSettings } from '../../engine/generate/llm/stage';
+import { checkRoundTripSettings, DEFAULT_ROUND_TRIP_MIN_F1, type RoundTripSettings } from '../../engine/generate/roundtrip';
+import { runGeneration } from '../../engine/generate/run';
 import { optionalNumber, parseCommandArgs, requireString } from '../args';
+
+/** The environment variable that holds the language model endpoint's API key (never a flag: flags end up in shell history and process lists). */
+const API_KEY_VARIABLE = 'SPANTUNE_LLM_API_KEY';
 
 const USAGE = `Usage: spantune generate FILES_OR_GLOBS... --out DATASET.json [options]
 
@@ -22,7 +32,23 @@ Options:
   --max-file-size BYTES    skip files larger than this (default ${DEFAULT_MAX_FILE_SIZE})
   --no-gitignore           read files that .gitignore excludes
   --seed N                 seed of the random choice of negatives (default 1)
-  --cwd DIR                workspace folder that paths are relative to (default: the current folder)`;
+  --cwd DIR                workspace folder that paths are relative to (default: the current folder)
+
+Round-trip filter (a QA model must find the generated answer):
+  --filter-model DIR       answer each generated question with this QA model and keep the pair only
+                           when the model's answer overlaps the generated one
+  --filter-min-f1 F        least token F1 between the two answers, 0 to 1 (default ${DEFAULT_ROUND_TRIP_MIN_F1})
+  --keep-failed            keep the pairs that fail too, marked "roundTrip": {"passed": false}
+  --backend NAME           inference backend of the filter: auto, tensorflow-gpu, tensorflow, wasm, cpu
+
+Language model (the passages are sent to the endpoint you name, and nowhere else):
+  --llm-endpoint URL       an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1 (Ollama); an API key,
+                           if the endpoint needs one, is read from the environment variable ${API_KEY_VARIABLE}
+  --llm-model NAME         the model to ask for questions whose answers are spans of each passage
+  --llm-questions N        questions asked for per passage (default ${LLM_DEFAULTS.questionsPerPassage})
+  --llm-max-requests N     at most N requests (default ${LLM_DEFAULTS.maxRequests})
+  --llm-max-tokens N       at most N tokens, prompts and replies together (default ${LLM_DEFAULTS.maxTokens})
+  --llm-timeout SECONDS    longest wait for one reply (default 120)`;
 
 function parseGenerators(raw: string | undefined): GeneratorName[] | undefined {
   if (raw === undefined) return undefined;
@@ -51,6 +77,16 @@ export async function run(argv: string[]): Promise<void> {
       'no-gitignore': { type: 'boolean' },
       seed: { type: 'string' },
       cwd: { type: 'string' },
+      'filter-model': { type: 'string' },
+      'filter-min-f1': { type: 'string' },
+      'keep-failed': { type: 'boolean' },
+      backend: { type: 'string' },
+      'llm-endpoint': { type: 'string' },
+      'llm-model': { type: 'string' },
+      'llm-questions': { type: 'string' },
+      'llm-max-requests': { type: 'string' },
+      'llm-max-tokens': { type: 'string' },
+      'llm-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     true,
@@ -67,6 +103,8 @@ export async function run(argv: string[]): Promise<void> {
   const maxFileSize = optionalNumber('generate', values, 'max-file-size', { integer: true, min: 1 });
   const seed = optionalNumber('generate', values, 'seed', { integer: true, min: 0 });
   const generators = parseGenerators(values.generators);
+  const roundTrip = await roundTripSettings(values);
+  const llm = languageModel(values);
 
   const discovery = await discoverFiles(positionals, {
     cwd: values.cwd ?? process.cwd(),
@@ -78,13 +116,29 @@ export async function run(argv: string[]): Promise<void> {
   if (discovery.files.length === 0) {
     throw new UserError(`spantune generate: no document to read (${discovery.skipped.length} skipped: ${summarizeReasons(discovery.skipped)})`);
   }
+  if (llm) process.stderr.write(`generate: asking ${llm.chat.label} for questions about the passages\n`);
   const started = Date.now();
-  const { dataset, stats } = await generateFromFiles(
-    discovery.files,
-    { ...(generators ? { generators } : {}), ...(negatives !== undefined ? { negatives } : {}), ...(maxPerPassage !== undefined ? { maxPerPassage } : {}), ...(seed !== undefined ? { seed } : {}) },
-    (done, total) => process.stderr.write(`\rgenerate: ${done}/${total} files`),
-  );
-  process.stderr.write('\n');
+  const progress = new StatusLine();
+  let outcome;
+  try {
+    outcome = await runGeneration(
+      {
+        files: discovery.files,
+        options: { ...(generators ? { generators } : {}), ...(negatives !== undefined ? { negatives } : {}), ...(maxPerPassage !== undefined ? { maxPerPassage } : {}), ...(seed !== undefined ? { seed } : {}) },
+        ...(roundTrip ? { roundTrip } : {}),
+        ...(llm ? { languageModel: llm.settings } : {}),
+      },
+      llm?.chat,
+      {
+        onProgress: (done, total, stage) => progress.show(`generate: ${stage ? `${stage} ` : ''}${done}/${total} ${stage === 'round trip' ? 'windows' : stage ? 'passages' : 'files'}`),
+        onLog: (message) => progress.print(message),
+      },
+    );
+  } finally {
+    progress.end();
+  }
+  const { dataset, stats, roundTrip: filtered, languageModel: asked } = outcome;
+  if (filtered) process.stderr.write(`round trip with ${filtered.model}: ${filtered.passed} of ${filtered.checked} pair(s) passed (F1 >= ${filtered.minF1}), ${filtered.dropped} dropped\n`);
   await writeSquadFile(out, dataset);
   const summary = {
     out,
@@ -97,10 +151,80 @@ export async function run(argv: string[]): Promise<void> {
     pairsByGenerator: stats.pairsByGenerator,
     negatives: stats.negatives,
     negativesShort: stats.negativesShort,
+    ...(filtered ? { roundTrip: filtered } : {}),
+    ...(asked ? { languageModel: asked } : {}),
     version: dataset.version,
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+}
+
+type Values = Record<string, unknown>;
+
+/** The round-trip filter's settings, checked before any work (a missing model folder fails at once). */
+async function roundTripSettings(values: Values): Promise<RoundTripSettings | undefined> {
+  const modelDir = values['filter-model'] as string | undefined;
+  const minF1 = optionalNumber('generate', values, 'filter-min-f1', { min: 0 });
+  if (modelDir === undefined) {
+    for (const flag of ['filter-min-f1', 'keep-failed', 'backend']) {
+      if (values[flag] !== undefined) throw new UserError(`spantune generate: --${flag} needs --filter-model`);
+    }
+    return undefined;
+  }
+  const config = await stat(path.join(modelDir, 'config.json')).catch(() => undefined);
+  if (!config?.isFile()) throw new UserError(`spantune generate: --filter-model ${modelDir}: not a model folder (no config.json)`);
+  const settings: RoundTripSettings = {
+    modelDir,
+    ...(minF1 !== undefined ? { minF1 } : {}),
+    keepFailed: values['keep-failed'] === true,
+    backend: parseBackendName(values.backend as string | undefined),
+  };
+  try {
+    checkRoundTripSettings(settings);
+  } catch (error) {
+    throw new UserError(`spantune generate: --filter-min-f1: ${(error as Error).message}`);
+  }
+  return settings;
+}
+
+/** The language model named by --llm-endpoint and --llm-model, with its caps; undefined when none is named. */
+function languageModel(values: Values): { chat: OpenAiChat; settings: LanguageModelSettings } | undefined {
+  const endpoint = values['llm-endpoint'] as string | undefined;
+  const model = values['llm-model'] as string | undefined;
+  const flags = ['llm-questions', 'llm-max-requests', 'llm-max-tokens', 'llm-timeout'];
+  if (endpoint === undefined && model === undefined) {
+    for (const flag of flags) if (values[flag] !== undefined) throw new UserError(`spantune generate: --${flag} needs --llm-endpoint and --llm-model`);
+    return undefined;
+  }
+  if (!endpoint) throw new UserError('spantune generate: --llm-model needs --llm-endpoint (the OpenAI-compatible API to ask)');
+  if (!model) throw new UserError('spantune generate: --llm-endpoint needs --llm-model (the model to ask)');
+  const integer = (name: string) => optionalNumber('generate', values, name, { integer: true, min: 1 });
+  const settings = resolveLanguageModelSettings({
+    questionsPerPassage: integer('llm-questions'),
+    maxRequests: integer('llm-max-requests'),
+    maxTokens: integer('llm-max-tokens'),
+  });
+  const timeout = optionalNumber('generate', values, 'llm-timeout', { min: 0.001 });
+  const apiKey = process.env[API_KEY_VARIABLE] || undefined;
+  const chat = new OpenAiChat({ endpoint, model, apiKey, apiKeySource: API_KEY_VARIABLE, ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}) });
+  return { chat, settings };
+}
+
+/** One progress line on stderr, redrawn in place; other messages and errors start on a line of their own. */
+class StatusLine {
+  private open = false;
+  show(line: string): void {
+    process.stderr.write(`\r${line}\x1b[K`);
+    this.open = true;
+  }
+  print(message: string): void {
+    this.end();
+    process.stderr.write(`${message}\n`);
+  }
+  end(): void {
+    if (this.open) process.stderr.write('\n');
+    this.open = false;
+  }
 }
 
 function summarizeReasons(skipped: { reason: string }[]): string {

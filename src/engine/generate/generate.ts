@@ -15,6 +15,7 @@ import {
   type GenerationResult,
   type GenerationStats,
   type GeneratorName,
+  type PairSource,
   type ProgressCallback,
   type SkippedFile,
   type SourceFile,
@@ -75,20 +76,29 @@ function pairId(passage: Passage, question: string, kind: string): string {
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
+ * A step between generation and assembly that adds, checks or drops pairs of every passage (a
+ * language model's pairs, the round-trip filter). It gets the pairs by passage and returns the new
+ * lists, one per passage; negatives are made from what the last stage kept.
+ */
+export type PairStage = (passages: readonly Passage[], pairsByPassage: GeneratedPair[][], signal?: AbortSignal) => Promise<GeneratedPair[][]>;
+
+/**
  * Turns documents into a SQuAD dataset of generated, unreviewed pairs: one article per file, one
  * paragraph per passage that got pairs, each paragraph with its `source` range in the file. Shared
  * by `spantune generate` and the extension's "Generate QA Pairs from Workspace".
- * `progress` is called after each file; `signal` cancels between files (the promise rejects with its reason).
+ * `progress` is called after each file; `signal` cancels between files (the promise rejects with its
+ * reason); `stages` run in order on the rule-based pairs before the dataset is assembled.
  */
 export async function generateFromFiles(
   files: readonly SourceFile[],
   options: GenerateOptions = {},
   progress?: ProgressCallback,
   signal?: AbortSignal,
+  stages: readonly PairStage[] = [],
 ): Promise<GenerationResult> {
   const resolved = resolveOptions(options);
   const passages: Passage[] = [];
-  const pairsByPassage: GeneratedPair[][] = [];
+  let pairsByPassage: GeneratedPair[][] = [];
   const filesWithoutPassages: SkippedFile[] = [];
   for (const [index, file] of files.entries()) {
     signal?.throwIfAborted();
@@ -100,6 +110,10 @@ export async function generateFromFiles(
     }
     progress?.(index + 1, files.length);
     await breathe();
+  }
+  for (const stage of stages) {
+    signal?.throwIfAborted();
+    pairsByPassage = await stage(passages, pairsByPassage, signal);
   }
   signal?.throwIfAborted();
 
@@ -126,7 +140,7 @@ export async function generateFromFiles(
   }
 
   const articles = new Map<string, SquadArticle>();
-  const pairsByGenerator: Partial<Record<GeneratorName, number>> = {};
+  const pairsByGenerator: Partial<Record<PairSource, number>> = {};
   let passagesWithPairs = 0;
   passages.forEach((passage, index) => {
     const qas = questions[index]!;
@@ -172,5 +186,6 @@ function answerable(passage: Passage, pair: GeneratedPair, created: string): Squ
     confidence: round(pair.confidence),
     reviewed: false,
     created,
+    ...(pair.roundTrip ? { roundTrip: pair.roundTrip } : {}),
   };
 }

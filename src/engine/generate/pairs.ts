@@ -2,7 +2,7 @@ import type { Candidate } from './generators/context';
 import type { Passage } from './passages';
 import { normalizeAnswer as normalizeText } from '../squad/metrics';
 import { readsAsQuestion } from './question';
-import type { GeneratorName } from './types';
+import type { GeneratorName, PairSource, RoundTripResult } from './types';
 
 /** A checked question–answer pair of one passage; `answerStart` is relative to the passage text. */
 export interface GeneratedPair {
@@ -10,7 +10,9 @@ export interface GeneratedPair {
   answer: string;
   answerStart: number;
   confidence: number;
-  generator: GeneratorName;
+  generator: PairSource;
+  /** Set by the round-trip filter. */
+  roundTrip?: RoundTripResult;
 }
 
 const MAX_ANSWER_CHARS = 400;

@@ -19,6 +19,8 @@ export type CodeLanguage = 'js' | 'python' | 'java' | 'go' | 'rust' | 'c' | 'csh
 
 export const GENERATOR_NAMES = ['definition', 'heading', 'keyvalue', 'table', 'entity', 'codedoc', 'cloze'] as const;
 export type GeneratorName = (typeof GENERATOR_NAMES)[number];
+/** What made a pair: one of the rule-based generators, or a language model the user allowed. */
+export type PairSource = GeneratorName | 'llm';
 /** Every generator except `cloze`, whose "questions" are sentences with a blank. */
 export const DEFAULT_GENERATORS: readonly GeneratorName[] = GENERATOR_NAMES.filter((name) => name !== 'cloze');
 
@@ -53,7 +55,7 @@ export interface GenerationStats {
   passages: number;
   passagesWithPairs: number;
   pairs: number;
-  pairsByGenerator: Partial<Record<GeneratorName, number>>;
+  pairsByGenerator: Partial<Record<PairSource, number>>;
   negatives: number;
   /** Negatives asked for by `negatives` that could not be made (no other passage without the answer). */
   negativesShort: number;
@@ -64,4 +66,13 @@ export interface GenerationResult {
   stats: GenerationStats;
 }
 
-export type ProgressCallback = (done: number, total: number) => void;
+/** `stage` names what is counted when it is not files (a language model's passages, the round trip's windows). */
+export type ProgressCallback = (done: number, total: number, stage?: string) => void;
+
+/** The round-trip check of one pair: what the QA model answered to its question, and the token F1 with the pair's answer. */
+export interface RoundTripResult {
+  model: string;
+  answer: string;
+  f1: number;
+  passed: boolean;
+}

@@ -6,7 +6,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import type { EngineEvent, EngineRequest, PredictSettings, TrainSettings } from './protocol';
+import type { ChatBackend } from '../generate/llm/chat';
+import type { GenerationOutcome } from '../generate/run';
+import type { ProgressCallback } from '../generate/types';
+import type { EngineEvent, EngineRequest, GenerateSettings, PredictSettings, TrainSettings } from './protocol';
 
 export interface EngineClientOptions {
   /** The engine's entry script; defaults to dist/engine-process.js beside this bundle. */
@@ -19,7 +22,22 @@ export interface EngineClientOptions {
   onOutput?: (line: string) => void;
 }
 
-type PredictionWaiter = { resolve: (results: unknown) => void; reject: (error: Error) => void };
+/** A job whose caller awaits its result (a prediction, a generation). */
+interface JobWaiter {
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+  onProgress?: ProgressCallback;
+  /** The caller's language model, which answers the engine's chat requests; aborted when the job ends. */
+  chat?: { backend: ChatBackend; abort: AbortController };
+}
+
+export interface GenerateHooks {
+  onProgress?: ProgressCallback;
+  /** Lends a language model to the job (needed when settings.chatModel is set). */
+  chat?: ChatBackend;
+  /** Cancels the job; the promise then rejects with an EngineProcessError that says so. */
+  signal?: AbortSignal;
+}
 
 export class EngineProcessError extends Error {
   constructor(
@@ -33,7 +51,7 @@ export class EngineProcessError extends Error {
 export class EngineClient {
   private child: ChildProcess | undefined;
   private readonly activeJobs = new Set<string>();
-  private readonly predictions = new Map<string, PredictionWaiter>();
+  private readonly waiters = new Map<string, JobWaiter>();
 
   constructor(private readonly options: EngineClientOptions = {}) {}
 
@@ -48,8 +66,21 @@ export class EngineClient {
   predict(settings: PredictSettings): Promise<unknown> {
     const jobId = randomUUID();
     return new Promise((resolve, reject) => {
-      this.predictions.set(jobId, { resolve, reject });
+      this.waiters.set(jobId, { resolve, reject });
       this.send({ type: 'predict', jobId, settings }, jobId);
+    });
+  }
+
+  /** Runs a generation job (generators, language model, round-trip filter) and resolves with its dataset and reports. */
+  generate(settings: GenerateSettings, hooks: GenerateHooks = {}): Promise<GenerationOutcome> {
+    if (settings.chatModel && !hooks.chat) throw new Error('generate: settings.chatModel needs hooks.chat');
+    const jobId = randomUUID();
+    return new Promise<GenerationOutcome>((resolve, reject) => {
+      const chat = hooks.chat ? { backend: hooks.chat, abort: new AbortController() } : undefined;
+      this.waiters.set(jobId, { resolve: (outcome) => resolve(outcome as GenerationOutcome), reject, onProgress: hooks.onProgress, chat });
+      hooks.signal?.addEventListener('abort', () => this.cancel(jobId), { once: true });
+      this.send({ type: 'generate', jobId, settings }, jobId);
+      if (hooks.signal?.aborted) this.cancel(jobId);
     });
   }
 
@@ -102,18 +133,47 @@ export class EngineClient {
 
   private handle(event: EngineEvent): void {
     if ('jobId' in event) {
-      const waiter = this.predictions.get(event.jobId);
-      if (event.type === 'predictions' && waiter) {
-        waiter.resolve(event.results);
-      } else if (event.type === 'failed' && waiter) {
-        waiter.reject(new EngineProcessError(event.reason, event.userError));
-      }
-      if (event.type === 'finished' || event.type === 'failed' || event.type === 'cancelled' || event.type === 'predictions') {
+      const waiter = this.waiters.get(event.jobId);
+      if (waiter) this.answerWaiter(waiter, event);
+      if (event.type === 'finished' || event.type === 'failed' || event.type === 'cancelled' || event.type === 'predictions' || event.type === 'generated') {
         this.activeJobs.delete(event.jobId);
-        this.predictions.delete(event.jobId);
+        this.waiters.delete(event.jobId);
+        waiter?.chat?.abort.abort(new Error('the job ended'));
       }
     }
     this.options.onEvent?.(event);
+  }
+
+  private answerWaiter(waiter: JobWaiter, event: Extract<EngineEvent, { jobId: string }>): void {
+    switch (event.type) {
+      case 'predictions':
+        return waiter.resolve(event.results);
+      case 'generated':
+        return waiter.resolve(event.outcome);
+      case 'failed':
+        return waiter.reject(new EngineProcessError(event.reason, event.userError));
+      case 'cancelled':
+        return waiter.reject(new EngineProcessError('cancelled', true));
+      case 'progress':
+        return waiter.onProgress?.(event.done, event.total, event.what);
+      case 'chatRequest':
+        return void this.answerChat(waiter, event);
+    }
+  }
+
+  /** Asks the caller's language model on the engine's behalf and sends back its reply or its error. */
+  private async answerChat(waiter: JobWaiter, event: Extract<EngineEvent, { type: 'chatRequest' }>): Promise<void> {
+    const reply: Extract<EngineRequest, { type: 'chatReply' }> = { type: 'chatReply', jobId: event.jobId, requestId: event.requestId };
+    if (!waiter.chat) {
+      reply.error = 'no language model was lent to this job';
+    } else {
+      try {
+        reply.reply = await waiter.chat.backend.complete(event.request, waiter.chat.abort.signal);
+      } catch (error) {
+        reply.error = (error as Error)?.message ?? String(error);
+      }
+    }
+    if (this.activeJobs.has(event.jobId)) this.child?.send(reply);
   }
 
   private handleExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {

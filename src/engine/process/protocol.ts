@@ -1,9 +1,11 @@
 /**
  * Messages between a caller (the CLI, the extension host) and the engine process, which runs the
- * TensorFlow.js work in its own Node process so that the caller stays responsive and survives a
+ * TensorFlow.js work and question generation in its own Node process so that the caller stays responsive and survives a
  * native crash or a heap overflow. Messages travel over Node's IPC channel (child_process.fork).
  */
 import type { BackendName } from '../backend/names';
+import type { ChatReply, ChatRequest } from '../generate/llm/chat';
+import type { GenerationOutcome, GenerationRequest } from '../generate/run';
 import type { QaExample } from '../squad/types';
 
 export type { BackendName, EngineBackend, ProviderName } from '../backend/names';
@@ -61,6 +63,12 @@ export interface PredictSettings {
   backend?: BackendName;
 }
 
+/** A generation job: the files' texts travel with it (the caller may hold unsaved editor text). */
+export interface GenerateSettings extends GenerationRequest {
+  /** Set when the caller lends its language model: the engine then sends `chatRequest` events and waits for `chatReply`. */
+  chatModel?: { label: string };
+}
+
 export interface SquadScores {
   exact: number;
   f1: number;
@@ -76,10 +84,12 @@ export interface SquadScores {
 export type EngineRequest =
   | { type: 'train'; jobId: string; settings: TrainSettings }
   | { type: 'predict'; jobId: string; settings: PredictSettings }
+  | { type: 'generate'; jobId: string; settings: GenerateSettings }
+  | { type: 'chatReply'; jobId: string; requestId: number; reply?: ChatReply; error?: string }
   | { type: 'cancel'; jobId: string }
   | { type: 'shutdown' };
 
-/** Engine → caller. Every job ends with exactly one of `finished`, `cancelled` or `failed`. */
+/** Engine → caller. Every job ends with exactly one of `finished` (`predictions`, `generated`), `cancelled` or `failed`. */
 export type EngineEvent =
   | { type: 'ready'; backend: BackendReport }
   | {
@@ -111,6 +121,8 @@ export type EngineEvent =
   | { type: 'checkpoint'; jobId: string; step: number; dir: string; reason: 'best' | 'epoch' | 'cancel' | 'final' | 'periodic' }
   | { type: 'progress'; jobId: string; done: number; total: number; what: string }
   | { type: 'predictions'; jobId: string; results: unknown }
+  | { type: 'generated'; jobId: string; outcome: GenerationOutcome }
+  | { type: 'chatRequest'; jobId: string; requestId: number; request: ChatRequest }
   | { type: 'finished'; jobId: string; summary: Record<string, unknown> }
   | { type: 'cancelled'; jobId: string; step: number; checkpointDir?: string }
   | { type: 'failed'; jobId: string; reason: string; userError: boolean }
