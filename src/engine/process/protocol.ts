@@ -1,7 +1,7 @@
 /**
  * Messages between a caller (the CLI, the extension host) and the engine process, which runs the
- * TensorFlow.js work and question generation in its own Node process so that the caller stays responsive and survives a
- * native crash or a heap overflow. Messages travel over Node's IPC channel (child_process.fork).
+ * model work and question generation in its own Node process so that the caller stays responsive
+ * and survives a native crash or a heap overflow. Messages travel over Node's IPC channel (child_process.fork).
  */
 import type { BackendName } from '../backend/names';
 import type { ChatReply, ChatRequest } from '../generate/llm/chat';
