@@ -7,8 +7,9 @@ import { join } from 'node:path';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-// Native TensorFlow builds are optional and loaded lazily at run time; `vscode` is provided by the host.
-const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+// Native TensorFlow builds are optional and loaded lazily at run time; ONNX Runtime is loaded from its
+// own package folder (shipped beside the bundle, or installed with CUDA); `vscode` is provided by the host.
+const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node'];
 
 /** Node entry points: [source, output name]. */
 const nodeEntries = [

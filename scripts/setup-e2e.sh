@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what SpanTune's end-to-end tests and `npm start` need: Debian's Chromium, ripgrep and the
-# Kerberos headers (apt, only when missing), then code-server (a real VS Code) and playwright-core
-# into e2e/code-server from its own lock. Idempotent: a second run does nothing and takes ~0 s.
+# Installs what SpanTune's end-to-end tests and `npm start` need: Debian packages (setup-system.sh:
+# Chromium, the Vulkan loader, ripgrep, the Kerberos headers; apt, only when missing), then
+# code-server (a real VS Code) and playwright-core into e2e/code-server from its own lock. Idempotent: a second run does nothing and takes ~0 s.
 # Runs as root on a fresh CI machine; uses sudo for apt otherwise.
 set -euo pipefail
 
@@ -10,21 +10,8 @@ pkg_dir="$root/e2e/code-server"
 started=$(date +%s)
 log() { echo "[setup-e2e] $*" >&2; }
 
-# 1. System packages.
-missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
-dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
-command -v make >/dev/null 2>&1 || missing+=(make)
-command -v g++ >/dev/null 2>&1 || missing+=(g++)
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-if ((${#missing[@]} > 0)); then
-  sudo=""
-  [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
-  log "apt-get install ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# 1. System packages (chromium, libvulkan1, ripgrep, build tools), only when missing.
+"$root/scripts/setup-system.sh"
 
 # 2. code-server + playwright-core, rebuilt only when the lock changed.
 entry="$pkg_dir/node_modules/code-server/out/node/entry.js"

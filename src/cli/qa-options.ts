@@ -1,5 +1,5 @@
 /** The windowing and answer-selection flags shared by `predict`, `ask` and `train`. */
-import { parseBackendName } from '../engine/backend/select';
+import { parseEngineBackend, parseProviderName, parseThreads } from '../engine/backend/names';
 import { QA_DEFAULTS } from '../engine/qa/defaults';
 import { optionalNumber } from './args';
 
@@ -13,6 +13,9 @@ export const QA_FLAG_SPECS = {
   'null-score-diff-threshold': { type: 'string' },
   'version-2-with-negative': { type: 'boolean' },
   backend: { type: 'string' },
+  provider: { type: 'string' },
+  threads: { type: 'string' },
+  verbose: { type: 'boolean' },
 } as const;
 
 export const QA_FLAGS_HELP = `  --max-seq-length N           tokens per window (default ${QA_DEFAULTS.maxSeqLength})
@@ -23,7 +26,11 @@ export const QA_FLAGS_HELP = `  --max-seq-length N           tokens per window (
   --batch-size N               windows per forward pass (default ${QA_DEFAULTS.batchSize})
   --version-2-with-negative    allow "no answer" (SQuAD v2.0)
   --null-score-diff-threshold X  predict no answer when null score − best span score > X (default 0)
-  --backend NAME               auto, tensorflow-gpu, tensorflow, wasm or cpu (default auto)`;
+  --backend NAME               auto (ONNX Runtime, else TensorFlow.js), onnx, or a TensorFlow.js backend:
+                               tensorflow-gpu, tensorflow, wasm or cpu (default auto)
+  --provider NAME              ONNX Runtime provider: auto, cuda, webgpu or cpu (default auto: the best that starts)
+  --threads N                  ONNX Runtime CPU threads (default: one per physical core)
+  --verbose                    say why each faster provider or backend was skipped`;
 
 export function qaOptions(command: string, values: Record<string, unknown>) {
   const int = (name: string, fallback: number, min = 1) => optionalNumber(command, values, name, { integer: true, min }) ?? fallback;
@@ -37,6 +44,8 @@ export function qaOptions(command: string, values: Record<string, unknown>) {
     batchSize: int('batch-size', QA_DEFAULTS.batchSize),
     version2WithNegative: values['version-2-with-negative'] === true,
     nullScoreDiffThreshold: optionalNumber(command, values, 'null-score-diff-threshold') ?? QA_DEFAULTS.nullScoreDiffThreshold,
-    backend: parseBackendName(values.backend as string | undefined),
+    backend: parseEngineBackend(values.backend as string | undefined),
+    provider: parseProviderName(values.provider as string | undefined),
+    threads: parseThreads(values.threads, '--threads'),
   };
 }

@@ -45,7 +45,7 @@ export async function run(argv: string[]): Promise<void> {
     examples: [{ id: 'question', question, context, answers: [], isImpossible: false }],
     ...options,
     nBestSize: Math.max(options.nBestSize, topK),
-  });
+  }, { onDetail: values.verbose ? (message) => process.stderr.write(`${message}\n`) : undefined });
   const prediction = output.predictions[0]!;
   const answers = prediction.nbest.slice(0, topK).map((a) => ({
     text: a.text,

@@ -42,6 +42,7 @@ export async function run(argv: string[]): Promise<void> {
   const output = await runPrediction({ modelDir, examples, ...options }, {
     onProgress: (done, total) => progress.update(done, total),
     onLog: (message) => process.stderr.write(`${message}\n`),
+    onDetail: values.verbose ? (message) => process.stderr.write(`${message}\n`) : undefined,
   });
   await writeFileAtomic(outPath, `${JSON.stringify(predictionsJson(output.predictions), null, 2)}\n`);
   if (values['nbest-out']) await writeFileAtomic(values['nbest-out'], `${JSON.stringify(nbestJson(output.predictions), null, 2)}\n`);

@@ -5,7 +5,7 @@
  * cannot take the caller down. The engine looks in that folder first (see select.ts).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../errors';
@@ -27,6 +27,36 @@ export function defaultNativeDir(): string {
 /** Folders whose node_modules may hold a native package installed by setup. */
 export function nativeModuleFolders(dir = defaultNativeDir()): string[] {
   return [path.join(dir, 'node_modules')];
+}
+
+/**
+ * The first copy of a native package, looked up from each folder in turn, that has the version the
+ * engine is built with; a copy of another version is passed over (it would bring a second tfjs-core).
+ */
+export function findNativePackage(name: string, folders: string[]): { dir?: string; reason: string; detail: string } {
+  const wrong: string[] = [];
+  for (const folder of folders) {
+    let manifest: string;
+    try {
+      manifest = require.resolve(`${name}/package.json`, { paths: [folder] });
+    } catch {
+      continue;
+    }
+    const dir = path.dirname(manifest);
+    const version = (() => {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (version === NATIVE_VERSION) return { dir, reason: '', detail: '' };
+    if (!wrong.some((w) => w.startsWith(dir))) wrong.push(`${dir} (${version ?? 'unknown version'})`);
+  }
+  if (wrong.length > 0) {
+    return { reason: 'wrong version', detail: `${name} ${NATIVE_VERSION} is needed; found only ${wrong.join(', ')}: run "spantune setup-engine" to install the right one` };
+  }
+  return { reason: 'not installed', detail: `${name} is not installed (its install downloads libtensorflow): run "SpanTune: Set Up Accelerated Engine" or \`spantune setup-engine\`` };
 }
 
 /** What the checks need to know about the machine (injectable for tests). */

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors';
 import type { BackendReport } from '../process/protocol';
 import { TFJS_BACKENDS, type BackendName } from './names';
-import { nativeModuleFolders } from './native-setup';
+import { findNativePackage, nativeModuleFolders, NATIVE_PACKAGES } from './native-setup';
 import { installWasmKernelFixes } from './wasm-kernels';
 
 export const BACKEND_ORDER: readonly BackendName[] = TFJS_BACKENDS;
@@ -27,6 +27,8 @@ export interface BackendOptions {
 }
 
 let current: BackendReport | undefined;
+/** The native package loaded into this process, if any (a second one cannot be loaded beside it). */
+let nativeLoaded: string | undefined;
 
 /** Initialises TensorFlow.js once per process and reports the backend chosen. */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendReport> {
@@ -40,20 +42,30 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
       current = { name, skipped, threads: name === 'wasm' ? 1 : undefined };
       return current;
     }
-    skipped.push({ name, reason: failure });
+    skipped.push({ name, ...failure });
   }
-  const reasons = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+  const reasons = skipped.map((s) => `${s.name}: ${s.detail ?? s.reason}`).join('; ');
   throw new UserError(options.force ? `backend '${options.force}' is not usable here (${reasons})` : `no TensorFlow.js backend could start (${reasons})`);
 }
 
+/** The long form, for logs: "backend wasm (1 thread) — tensorflow-gpu skipped: ...". */
 export function describeBackend(report: BackendReport): string {
   const threads = report.threads ? ` (${report.threads} thread${report.threads > 1 ? 's' : ''})` : '';
-  const why = report.skipped.map((s) => `${s.name} skipped: ${s.reason}`).join('; ');
+  const why = report.skipped.map((s) => `${s.name} skipped: ${s.detail ?? s.reason}`).join('; ');
   return `backend ${report.name}${threads}${why ? ` — ${why}` : ''}`;
 }
 
-/** Returns undefined when the backend is ready, else why it is not. */
-async function tryBackend(name: BackendName, options: BackendOptions): Promise<string | undefined> {
+/** One short line: "tensorflow.js wasm, 1 thread (tensorflow-gpu: not installed; tensorflow: not installed)". */
+export function summarizeBackend(report: BackendReport, before: { name: string; reason: string }[] = []): string {
+  const threads = report.threads ? `, ${report.threads} thread${report.threads > 1 ? 's' : ''}` : '';
+  const skipped = [...before, ...report.skipped].map((s) => `${s.name}: ${s.reason}`).join('; ');
+  return `tensorflow.js ${report.name}${threads}${skipped ? ` (${skipped})` : ''}`;
+}
+
+type Failure = { reason: string; detail?: string };
+
+/** Returns undefined when the backend is ready, else why it is not (a few words, and the whole story). */
+async function tryBackend(name: BackendName, options: BackendOptions): Promise<Failure | undefined> {
   try {
     switch (name) {
       case 'tensorflow-gpu':
@@ -62,29 +74,35 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<s
         return await tryNative('@tensorflow/tfjs-node', options, false);
       case 'wasm':
         setWasmPaths(wasmBinaryFolder() + path.sep);
-        if (!(await tf.setBackend('wasm'))) return 'the WebAssembly module failed to initialise';
+        if (!(await tf.setBackend('wasm'))) return { reason: 'failed to start', detail: 'the WebAssembly module failed to initialise' };
         installWasmKernelFixes();
         return undefined;
       case 'cpu':
-        return (await tf.setBackend('cpu')) ? undefined : 'the JavaScript backend failed to initialise';
+        return (await tf.setBackend('cpu')) ? undefined : { reason: 'failed to start', detail: 'the JavaScript backend failed to initialise' };
     }
   } catch (error) {
-    return firstLine(error);
+    return { reason: 'failed to start', detail: firstLine(error) };
   }
 }
 
-async function tryNative(moduleName: string, options: BackendOptions, needsGpu: boolean): Promise<string | undefined> {
-  const resolved = resolveOptional(moduleName, [...(options.nativeModulePaths ?? []), ...nativeModuleFolders()]);
-  if (!resolved) return `${moduleName} is not installed (its install needs to download libtensorflow)`;
+async function tryNative(moduleName: string, options: BackendOptions, needsGpu: boolean): Promise<Failure | undefined> {
+  // The GPU build runs on the CPU too when it finds no CUDA: loaded already, it serves as native CPU TensorFlow.
+  if (!needsGpu && nativeLoaded === NATIVE_PACKAGES.gpu) {
+    return (await tf.setBackend('tensorflow')) ? undefined : { reason: 'failed to start', detail: `${nativeLoaded} is loaded but its backend did not initialise` };
+  }
+  if (nativeLoaded) return { reason: `${nativeLoaded} loaded instead`, detail: `${nativeLoaded} is already loaded in this process; a second native TensorFlow cannot load beside it` };
+  const found = findNativePackage(moduleName, [...(options.nativeModulePaths ?? []), ...nativeModuleFolders(), process.cwd(), __dirname]);
+  if (!found.dir) return { reason: found.reason, detail: found.detail };
   try {
     // createRequire keeps esbuild from trying to bundle the native module.
-    createRequire(__filename)(resolved);
+    createRequire(__filename)(found.dir);
+    nativeLoaded = moduleName;
   } catch (error) {
-    return `${moduleName} failed to load: ${firstLine(error)}`;
+    return { reason: 'failed to load', detail: `${moduleName} (${found.dir}) failed to load: ${firstLine(error)}` };
   }
-  if (!(await tf.setBackend('tensorflow'))) return `${moduleName} loaded but its backend did not initialise`;
+  if (!(await tf.setBackend('tensorflow'))) return { reason: 'failed to start', detail: `${moduleName} loaded but its backend did not initialise` };
   if (needsGpu && !(await hasCudaDevice())) {
-    return 'no CUDA GPU visible to TensorFlow (it needs CUDA 11.2 and cuDNN 8.1)';
+    return { reason: 'no CUDA GPU', detail: 'no CUDA GPU visible to TensorFlow (it needs CUDA 11.2 and cuDNN 8.1); its CPU build serves as the next backend' };
   }
   return undefined;
 }
@@ -93,14 +111,6 @@ async function hasCudaDevice(): Promise<boolean> {
   // The GPU build falls back to the CPU silently when CUDA is missing; its binding reports devices.
   const backend = tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } };
   return backend.binding?.isUsingGpuDevice?.() ?? false;
-}
-
-function resolveOptional(moduleName: string, extraPaths: string[]): string | undefined {
-  try {
-    return require.resolve(moduleName, { paths: [...extraPaths, process.cwd(), __dirname] });
-  } catch {
-    return undefined;
-  }
 }
 
 /** The .wasm binaries sit beside the bundle (dist/) or in node_modules when running from source. */

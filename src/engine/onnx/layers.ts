@@ -176,8 +176,8 @@ const GELU_NEW_CUBIC = 0.044715;
 export function activation(g: GraphBuilder, x: Value, act: HiddenAct): { output: Value; saved: ActivationSaved } {
   switch (act) {
     case 'gelu': {
-      // 0.5 · x · (1 + erf(x / √2))
-      const erf = g.erf(g.mul(x, g.scalar(Math.SQRT1_2), 'gelu_scaled'), 'gelu_erf');
+      // 0.5 · x · (1 + erf(x / √2)), divided as written: ONNX Runtime fuses exactly this pattern into one Gelu kernel.
+      const erf = g.erf(g.div(x, g.scalar(Math.SQRT2), 'gelu_scaled'), 'gelu_erf');
       const onePlus = g.add(erf, g.scalar(1), 'gelu_one_plus');
       return { output: g.mul(g.mul(x, g.scalar(0.5), 'gelu_half'), onePlus, 'gelu'), saved: { act, input: x, inner: onePlus } };
     }

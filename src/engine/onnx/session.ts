@@ -51,7 +51,6 @@ export class OnnxSession {
     const plan = options.ladder && !options.provider
       ? { candidates: options.ladder, skipped: [] }
       : planProviders({ backends: runtime.ort.listSupportedBackends(), binaryDir: runtime.binaryDir }, options.provider);
-    for (const skip of plan.skipped) options.onLog?.(`${skip.name} skipped: ${skip.detail}`);
     const threads = options.threads ?? physicalCores();
     const skipped = [...plan.skipped];
     for (let i = 0; i < plan.candidates.length; i++) {

@@ -61,6 +61,7 @@ async function runJob(request: QueuedRequest, controller: AbortController): Prom
       const results = await runPrediction(request.settings, {
         onProgress: (done, total) => emit({ type: 'progress', jobId, done, total, what: 'windows' }),
         onLog: (message) => emit({ type: 'log', level: 'info', message }),
+        onDetail: (message) => emit({ type: 'log', level: 'info', message }),
         signal,
       });
       emit({ type: 'predictions', jobId, results });

@@ -3,7 +3,7 @@
  * model work and question generation in its own Node process so that the caller stays responsive
  * and survives a native crash or a heap overflow. Messages travel over Node's IPC channel (child_process.fork).
  */
-import type { BackendName } from '../backend/names';
+import type { BackendName, EngineBackend, ProviderName } from '../backend/names';
 import type { ChatReply, ChatRequest } from '../generate/llm/chat';
 import type { GenerationOutcome, GenerationRequest } from '../generate/run';
 import type { QaExample } from '../squad/types';
@@ -14,7 +14,8 @@ export type { BackendName, EngineBackend, ProviderName } from '../backend/names'
 export interface BackendReport {
   name: BackendName;
   threads?: number;
-  skipped: { name: BackendName; reason: string }[];
+  /** `reason` in a few words for the report line; `detail` the whole story for the log. */
+  skipped: { name: BackendName; reason: string; detail?: string }[];
 }
 
 export interface TrainSettings {
@@ -60,7 +61,12 @@ export interface PredictSettings {
   batchSize: number;
   version2WithNegative: boolean;
   nullScoreDiffThreshold: number;
-  backend?: BackendName;
+  /** ONNX Runtime (the default), or a TensorFlow.js backend. */
+  backend?: EngineBackend;
+  /** ONNX Runtime's execution provider (default: the best that starts). */
+  provider?: ProviderName;
+  /** CPU threads for ONNX Runtime (default: one per physical core). */
+  threads?: number;
 }
 
 /** A generation job: the files' texts travel with it (the caller may hold unsaved editor text). */

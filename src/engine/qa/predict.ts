@@ -1,107 +1,124 @@
 /**
  * Question answering end to end: features from examples, logits from the model in bounded batches,
- * answers from the logits (Hugging Face run_qa.py + utils_qa.py semantics).
+ * answers from the logits (Hugging Face run_qa.py + utils_qa.py semantics). The logits come from
+ * ONNX Runtime; TensorFlow.js computes them instead when a TensorFlow.js backend is asked for, or
+ * when ONNX Runtime cannot load at all (the report line says why).
  */
-import * as tf from '@tensorflow/tfjs';
-import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { describeBackend, initBackend } from '../backend/select';
+import { isTfjsBackend } from '../backend/names';
 import { UserError } from '../errors';
-import { loadQaModel, type LoadedQaModel } from '../model/load';
-import { disposeModel, forward, type QaModel } from '../model/qa-model';
+import { graphFingerprint } from '../onnx/graph-cache';
+import { describeProviders, providerDetails } from '../onnx/providers';
+import { computeOnnxLogits, openOnnxQaModel, type OnnxQaModel } from '../onnx/qa-logits';
+import { OnnxRuntimeUnavailable } from '../onnx/runtime';
 import type { PredictSettings } from '../process/protocol';
+import type { WordPieceTokenizer } from '../tokenizer/types';
 import { buildFeatures, type QaFeature } from './features';
 import { postprocessQaPredictions, type ExamplePrediction } from './postprocess';
 
 export interface PredictionHooks {
   onProgress?: (done: number, total: number) => void;
+  /** Short lines: the engine's report line, model warnings. */
   onLog?: (message: string) => void;
+  /** The long reasons behind the report line, fallbacks as they happen (the output channel, --verbose). */
+  onDetail?: (message: string) => void;
   signal?: AbortSignal;
 }
 
 export interface PredictionOutput {
+  /** One short line: the runtime and provider or backend, and why each better one was skipped. */
   backend: string;
+  /** The long reasons behind that line. */
+  backendDetails: string[];
   predictions: ExamplePrediction[];
   windows: number;
   warnings: string[];
+  timings: {
+    /** Opening the model (reading or building its graph, creating the session); 0 when it was open already. */
+    loadMs: number;
+    /** Whether this prediction built the ONNX graph (the first use after the weights changed). */
+    graphBuilt: boolean;
+    logitsMs: number;
+  };
 }
 
-/** Inputs of one batch, padded only to its longest window (padding past it changes no logit that matters). */
-function batchInputs(features: readonly QaFeature[]) {
-  const length = Math.max(...features.map((f) => lastAttended(f) + 1));
-  const rows = (pick: (f: QaFeature) => ArrayLike<number>) =>
-    tf.tensor2d(features.map((f) => Array.from(pick(f)).slice(0, length)), [features.length, length], 'int32');
-  return { inputIds: rows((f) => f.inputIds), attentionMask: rows((f) => f.attentionMask), tokenTypeIds: rows((f) => f.tokenTypeIds) };
-}
-
-function lastAttended(feature: QaFeature): number {
-  const mask = feature.attentionMask;
-  let last = mask.length - 1;
-  while (last > 0 && mask[last] === 0) last--;
-  return last;
-}
-
-/** Start/end logits for every feature, computed `batchSize` windows at a time. */
-export async function computeLogits(
-  model: QaModel,
-  features: readonly QaFeature[],
-  options: { batchSize: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
-): Promise<{ start: Float32Array[]; end: Float32Array[] }> {
-  const start: Float32Array[] = [];
-  const end: Float32Array[] = [];
-  for (let i = 0; i < features.length; i += options.batchSize) {
-    if (options.signal?.aborted) throw new UserError('prediction cancelled');
-    const batch = features.slice(i, i + options.batchSize);
-    const logits = tf.tidy(() => {
-      const out = forward(model, batchInputs(batch), { training: false });
-      return tf.stack([out.start, out.end]);
-    });
-    const values = (await logits.data()) as Float32Array;
-    logits.dispose();
-    const [, rows, length] = logits.shape as [number, number, number];
-    for (let r = 0; r < rows; r++) {
-      start.push(values.slice(r * length, (r + 1) * length));
-      end.push(values.slice((rows + r) * length, (rows + r + 1) * length));
-    }
-    options.onProgress?.(Math.min(i + options.batchSize, features.length), features.length);
-    // Let cancel messages and progress events through between batches.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return { start, end };
+/** Windows in, logits out: ONNX Runtime or TensorFlow.js, with the model loaded. */
+export interface LogitsEngine {
+  summary: string;
+  details: string[];
+  tokenizer: WordPieceTokenizer;
+  maxPositions: number;
+  warnings: string[];
+  computeLogits(features: readonly QaFeature[], options: { batchSize: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal }): Promise<{ start: Float32Array[]; end: Float32Array[] }>;
 }
 
 /**
- * Keeps the last model loaded, so that repeated questions about the same files answer quickly; a
- * folder whose weights changed on disk (a training run saving into it) is loaded again.
+ * The ONNX Runtime model last used, kept open so that the next question about it answers at once. A
+ * folder whose weights or config changed (a training run saving into it) gets a new graph and session.
  */
-let cached: { key: string; loaded: LoadedQaModel } | undefined;
+let open: { key: string; model: OnnxQaModel } | undefined;
 
-async function modelFor(dir: string): Promise<LoadedQaModel> {
-  const weights = await stat(path.join(dir, 'model.safetensors')).catch(() => undefined);
-  const key = `${path.resolve(dir)}@${weights?.mtimeMs ?? 'sharded'}`;
-  if (cached?.key === key) return cached.loaded;
-  if (cached) disposeModel(cached.loaded.model);
-  cached = undefined;
-  cached = { key, loaded: await loadQaModel(dir) };
-  return cached.loaded;
+async function onnxEngine(settings: PredictSettings, hooks: PredictionHooks): Promise<{ engine: LogitsEngine; loadMs: number; graphBuilt: boolean }> {
+  const started = performance.now();
+  const key = `${path.resolve(settings.modelDir)}@${await graphFingerprint(settings.modelDir, 42)}|${settings.provider ?? 'auto'}|${settings.threads ?? 'auto'}`;
+  const reopen = open?.key !== key;
+  if (reopen) {
+    const previous = open;
+    open = undefined;
+    await previous?.model.session.release().catch(() => undefined);
+    open = { key, model: await openOnnxQaModel(settings.modelDir, { provider: settings.provider, threads: settings.threads, onLog: hooks.onDetail }) };
+  }
+  const { model } = open!;
+  const engine: LogitsEngine = {
+    summary: describeProviders(model.session.report),
+    details: providerDetails(model.session.report),
+    tokenizer: model.tokenizer,
+    maxPositions: model.config.maxPositionEmbeddings,
+    warnings: model.graph.warnings,
+    computeLogits: (features, options) => computeOnnxLogits(model.session, features, options),
+  };
+  return { engine, loadMs: reopen ? performance.now() - started : 0, graphBuilt: reopen && model.graph.built };
+}
+
+async function engineFor(settings: PredictSettings, hooks: PredictionHooks): Promise<{ engine: LogitsEngine; loadMs: number; graphBuilt: boolean }> {
+  const skippedOnnx: { name: string; reason: string; detail: string }[] = [];
+  if (!isTfjsBackend(settings.backend)) {
+    try {
+      return await onnxEngine(settings, hooks);
+    } catch (error) {
+      if (!(error instanceof OnnxRuntimeUnavailable)) throw error;
+      if (settings.backend === 'onnx') throw new UserError(`backend 'onnx' is not usable here: ${error.message}`);
+      hooks.onDetail?.(`${error.message}; answering with TensorFlow.js instead`);
+      skippedOnnx.push({ name: 'onnxruntime', reason: 'cannot load', detail: error.reason });
+    }
+  }
+  const started = performance.now();
+  const { openTfjsEngine } = await import('./tfjs-logits');
+  const engine = await openTfjsEngine(settings.modelDir, isTfjsBackend(settings.backend) ? settings.backend : undefined, skippedOnnx);
+  return { engine, loadMs: performance.now() - started, graphBuilt: false };
 }
 
 export async function runPrediction(settings: PredictSettings, hooks: PredictionHooks = {}): Promise<PredictionOutput> {
-  const backend = await initBackend({ force: settings.backend });
-  hooks.onLog?.(describeBackend(backend));
-  const { model, tokenizer, warnings } = await modelFor(settings.modelDir);
-  for (const warning of warnings) hooks.onLog?.(`warning: ${warning}`);
-  const features = buildFeatures(settings.examples, tokenizer, {
+  const { engine, loadMs, graphBuilt } = await engineFor(settings, hooks);
+  hooks.onLog?.(engine.summary);
+  for (const line of engine.details) hooks.onDetail?.(line);
+  for (const warning of engine.warnings) hooks.onLog?.(`warning: ${warning}`);
+  if (settings.maxSeqLength > engine.maxPositions) {
+    throw new UserError(`--max-seq-length ${settings.maxSeqLength} is longer than the model's ${engine.maxPositions} positions (max_position_embeddings in ${path.join(settings.modelDir, 'config.json')}): use ${engine.maxPositions} or less`);
+  }
+  const features = buildFeatures(settings.examples, engine.tokenizer, {
     maxSeqLength: settings.maxSeqLength,
     docStride: settings.docStride,
     maxQueryLength: settings.maxQueryLength,
   }, 'predict');
-  const logits = await computeLogits(model, features, { batchSize: settings.batchSize, onProgress: hooks.onProgress, signal: hooks.signal });
+  const started = performance.now();
+  const logits = await engine.computeLogits(features, { batchSize: settings.batchSize, onProgress: hooks.onProgress, signal: hooks.signal });
+  const logitsMs = performance.now() - started;
   const predictions = postprocessQaPredictions(settings.examples, features, logits.start, logits.end, {
     version2WithNegative: settings.version2WithNegative,
     nBestSize: settings.nBestSize,
     maxAnswerLength: settings.maxAnswerLength,
     nullScoreDiffThreshold: settings.nullScoreDiffThreshold,
   });
-  return { backend: describeBackend(backend), predictions, windows: features.length, warnings };
+  return { backend: engine.summary, backendDetails: engine.details, predictions, windows: features.length, warnings: engine.warnings, timings: { loadMs, graphBuilt, logitsMs } };
 }

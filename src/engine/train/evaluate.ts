@@ -3,7 +3,7 @@ import type { QaModel } from '../model/qa-model';
 import type { SquadScores } from '../process/protocol';
 import type { QaFeature } from '../qa/features';
 import { postprocessQaPredictions, predictionsJson } from '../qa/postprocess';
-import { computeLogits } from '../qa/predict';
+import { computeLogits } from '../qa/tfjs-logits';
 import { evaluateV1, evaluateV2, v2ResultToObject, type GoldQuestion } from '../squad/metrics';
 import type { QaExample } from '../squad/types';
 
