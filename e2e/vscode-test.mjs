@@ -13,6 +13,9 @@ const workspace = join(scratch, 'host-workspace');
 rmSync(workspace, { recursive: true, force: true });
 mkdirSync(scratch, { recursive: true });
 cpSync(join(root, 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
+// A copy of the shared tiny model: running it keeps its built ONNX graph in the model folder.
+const fixtureModel = join(scratch, 'fixture-models', 'tiny-bert-qa');
+cpSync(resolve(root, '..', 'shared', 'fixtures', 'models', 'tiny-bert-qa'), fixtureModel, { recursive: true, filter: (source) => !source.endsWith('/onnx') });
 
 export default defineConfig({
   label: 'extension-host',
@@ -21,6 +24,6 @@ export default defineConfig({
   workspaceFolder: workspace,
   useInstallation: { fromPath: join(root, 'e2e', 'host', 'code-executable') },
   launchArgs: [`--user-data-dir=${join(scratch, 'test-cli-user-data')}`, `--extensions-dir=${join(scratch, 'test-cli-extensions')}`],
-  env: { SPANTUNE_FIXTURE_MODEL: resolve(root, '..', 'shared', 'fixtures', 'models', 'tiny-bert-qa') },
+  env: { SPANTUNE_FIXTURE_MODEL: fixtureModel },
   mocha: { ui: 'tdd', timeout: 120000, color: false, reporter: join(root, 'e2e', 'host', 'line-reporter.cjs') },
 });

@@ -1,4 +1,5 @@
 /** Where things are: the repository, code-server, Chromium, scratch space and screenshots. */
+import { cpSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
@@ -7,4 +8,6 @@ export const chromiumPath = process.env.SPANTUNE_CHROMIUM ?? '/usr/bin/chromium'
 /** Scratch space for code-server profiles and test workspaces (ignored by git). */
 export const scratchRoot = path.join(repoRoot, '.e2e');
 export const screenshotsDir = path.join(repoRoot, 'test-artifacts', 'screenshots');
-export const fixtureModel = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'models', 'tiny-bert-qa');
+/** A copy of the shared tiny fixture model: running it keeps its built ONNX graph in the model folder. */
+export const fixtureModel = path.join(scratchRoot, 'fixture-models', 'tiny-bert-qa');
+cpSync(path.resolve(repoRoot, '..', 'shared', 'fixtures', 'models', 'tiny-bert-qa'), fixtureModel, { recursive: true, filter: (source) => path.basename(source) !== 'onnx' });
