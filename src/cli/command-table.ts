@@ -10,6 +10,7 @@ export const commandTable: Record<string, CommandEntry> = {
   predict: { summary: 'Answer every question of a SQuAD file (official predictions format)', load: () => import('./commands/predict') },
   ask: { summary: 'Answer one question about a text, with scores and character offsets', load: () => import('./commands/ask') },
   forward: { summary: 'Start/end logits for token ids (parity checks)', load: () => import('./commands/forward') },
+  'export-onnx': { summary: 'Write the model as one ONNX file for onnxruntime, onnxruntime-web and transformers.js', load: () => import('./commands/export-onnx') },
   'setup-engine': { summary: 'Install native TensorFlow (CUDA or CPU) for the engine, or check that it can run', load: () => import('./commands/setup-engine') },
   tokenize: { summary: 'WordPiece tokens, ids and character offsets of a text', load: () => import('./commands/tokenize') },
   evaluate: { summary: 'Score predictions with the official SQuAD v1.1/v2.0 metrics', load: () => import('./commands/evaluate') },
