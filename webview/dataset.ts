@@ -1,4 +1,5 @@
-/** Dataset panel (webview side): renders the questions grouped by file and passage. */
+/** Dataset panel (webview side): renders the questions grouped by file and passage, or sorted for review. */
+import { ENTRY_ORDERS, orderEntries, type EntryOrder } from '../src/extension/logic/entry-order';
 import type { DatasetCounts, QaEntry } from '../src/extension/logic/workspace-dataset';
 import { h, vscode } from './lib/vscode-api';
 
@@ -11,6 +12,7 @@ interface State {
 
 let state: State | undefined;
 let filterText = '';
+let order: EntryOrder = 'passage';
 let editing: string | undefined;
 const app = document.getElementById('app') as HTMLElement;
 
@@ -27,7 +29,8 @@ window.addEventListener('message', (event: MessageEvent) => {
 
 function matches(entry: QaEntry, text: string): boolean {
   if (!text) return true;
-  const haystack = [entry.question, entry.path, entry.title, ...entry.answers.map((a) => a.text), entry.origin, entry.split, entry.stale ? 'stale' : '']
+  const roundTrip = entry.roundTrip ? (entry.roundTrip.passed ? 'passed' : 'failed') : '';
+  const haystack = [entry.question, entry.path, entry.title, ...entry.answers.map((a) => a.text), entry.origin, entry.generator, roundTrip, entry.split, entry.stale ? 'stale' : '']
     .join(' ')
     .toLowerCase();
   return text
@@ -53,16 +56,25 @@ function countsLine(counts: DatasetCounts): string {
 function render(): void {
   if (!state) return;
   const focusedId = (document.activeElement as HTMLElement | null)?.id;
-  const search = h('vscode-textfield', { id: 'search', placeholder: 'Filter by question, answer, file, origin, split…', value: filterText, 'aria-label': 'Filter questions' });
+  const search = h('vscode-textfield', { id: 'search', placeholder: 'Filter by question, answer, file, generator, passed/failed…', value: filterText, 'aria-label': 'Filter questions' });
   search.addEventListener('input', () => {
     filterText = (search as HTMLInputElement).value;
+    renderList();
+  });
+  const sort = h(
+    'vscode-single-select',
+    { id: 'sort', 'aria-label': 'Order of the questions' },
+    ...Object.entries(ENTRY_ORDERS).map(([value, label]) => h('vscode-option', { value, selected: value === order }, label)),
+  );
+  sort.addEventListener('change', () => {
+    order = (sort as HTMLSelectElement).value as EntryOrder;
     renderList();
   });
   const list = h('div', { id: 'list' });
   app.replaceChildren(
     ...[h('header', {}, h('h1', {}, 'SpanTune Dataset'), h('p', { class: 'muted', id: 'counts' }, `${state.file} — ${countsLine(state.counts)}`)),
     state.problem ? h('p', { class: 'error', role: 'alert' }, state.problem) : undefined,
-    search,
+    h('div', { class: 'toolbar' }, search, sort),
     list].filter((x): x is HTMLElement => x !== undefined),
   );
   renderList();
@@ -72,21 +84,28 @@ function render(): void {
 function renderList(): void {
   if (!state) return;
   const list = document.getElementById('list') as HTMLElement;
-  const visible = state.entries.filter((e) => matches(e, filterText));
+  const visible = orderEntries(state.entries.filter((e) => matches(e, filterText)), order);
   if (visible.length === 0) {
     list.replaceChildren(h('p', { class: 'muted' }, state.entries.length === 0 ? 'No questions yet: select an answer in a document and run “SpanTune: Add Question for Selection”.' : 'No question matches the filter.'));
     return;
   }
   // Bulk review acts on the unreviewed pairs the filter shows, so a person can narrow them down first.
   const unreviewed = visible.filter((e) => !e.reviewed).map((e) => e.id);
+  const passed = visible.filter((e) => !e.reviewed && e.roundTrip?.passed).map((e) => e.id);
   const bulk = unreviewed.length
     ? h(
         'div',
         { class: 'bulk', role: 'toolbar', 'aria-label': 'Review the shown pairs' },
-        h('vscode-button', { id: 'accept-shown', onclick: () => vscode.postMessage({ type: 'reviewMany', ids: unreviewed, accept: true }) }, `Accept ${unreviewed.length} shown unreviewed`),
+        passed.length ? h('vscode-button', { id: 'accept-passed', onclick: () => vscode.postMessage({ type: 'acceptPassed', ids: passed }) }, `Accept ${passed.length} shown that passed the round trip`) : undefined,
+        h('vscode-button', { id: 'accept-shown', secondary: passed.length > 0, onclick: () => vscode.postMessage({ type: 'reviewMany', ids: unreviewed, accept: true }) }, `Accept ${unreviewed.length} shown unreviewed`),
         h('vscode-button', { id: 'reject-shown', secondary: true, onclick: () => vscode.postMessage({ type: 'reviewMany', ids: unreviewed, accept: false }) }, `Reject ${unreviewed.length} shown unreviewed`),
       )
     : undefined;
+  if (order !== 'passage') {
+    // Sorted for review: one list, each question with its file.
+    list.replaceChildren(...(bulk ? [bulk] : []), h('section', { class: 'file' }, ...visible.map((entry) => renderEntry(entry, true))));
+    return;
+  }
   const groups = new Map<string, Map<number, QaEntry[]>>();
   for (const entry of visible) {
     const file = entry.path ?? `${entry.title ?? 'untitled'} (imported)`;
@@ -102,16 +121,30 @@ function renderList(): void {
         { class: 'file' },
         h('h2', {}, file, h('vscode-badge', {}, String([...passages.values()].reduce((n, p) => n + p.length, 0)))),
         ...[...passages.values()].map((entries) =>
-          h('div', { class: 'passage' }, h('blockquote', {}, entries[0]?.passagePreview ?? ''), ...entries.map(renderEntry)),
+          h('div', { class: 'passage' }, h('blockquote', {}, entries[0]?.passagePreview ?? ''), ...entries.map((entry) => renderEntry(entry))),
         ),
       ),
     ),
   );
 }
 
-function renderEntry(entry: QaEntry): HTMLElement {
+/** "✓ round trip F1 0.83", or for a failed one also what the model answered instead. */
+function roundTripTag(entry: QaEntry): HTMLElement | undefined {
+  const result = entry.roundTrip;
+  if (!result) return undefined;
+  const said = result.answer.length > 60 ? `${result.answer.slice(0, 60)}…` : result.answer;
+  return h(
+    'span',
+    { class: `roundtrip ${result.passed ? 'passed' : 'failed'}`, title: `${result.model} answered “${result.answer}”` },
+    `${result.passed ? '✓' : '✗'} round trip F1 ${result.f1.toFixed(2)}${result.passed ? '' : `: the model found “${said}”`}`,
+  );
+}
+
+function renderEntry(entry: QaEntry, withFile = false): HTMLElement {
   const tags = [
     entry.origin === 'generated' ? h('vscode-badge', { variant: 'counter' }, entry.reviewed ? 'generated' : 'generated · unreviewed') : undefined,
+    entry.generator ? h('vscode-badge', {}, entry.generator === 'llm' ? 'language model' : entry.generator) : undefined,
+    roundTripTag(entry),
     entry.isImpossible ? h('vscode-badge', {}, 'unanswerable') : undefined,
     entry.stale ? h('vscode-badge', { class: 'stale' }, 'stale') : undefined,
   ];
@@ -147,6 +180,7 @@ function renderEntry(entry: QaEntry): HTMLElement {
       : h(
           'div',
           {},
+          withFile ? h('div', { class: 'muted' }, entry.path ?? entry.title ?? '') : undefined,
           h('a', { href: '#', class: 'question', id: `q-${entry.id}`, onclick: (e: Event) => (e.preventDefault(), vscode.postMessage({ type: 'reveal', id: entry.id })) }, entry.question),
           ' → ',
           answers,

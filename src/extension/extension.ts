@@ -19,6 +19,7 @@ import { selectBaseModel, setHuggingFaceToken } from './commands/hub';
 import { setUpAcceleratedEngine, useInstalledNativeEngine } from './commands/native-engine';
 import { exportModel, pushModelToHub } from './commands/export-model';
 import { generateFromWorkspace } from './commands/generate';
+import { LanguageModelChoice } from './commands/language-model';
 import { TrainingController } from './training/controller';
 import { Engine } from './training/engine';
 import { DashboardPanel } from './webviews/dashboard-panel';
@@ -31,6 +32,8 @@ export interface SpanTuneApi {
   decorations: AnswerDecorations | undefined;
   training: TrainingController | undefined;
   engine: Engine;
+  /** The language model generation may use (tests put a fake chat model in its seams). */
+  languageModel: LanguageModelChoice;
   qaPanel(): QaPanel | undefined;
 }
 
@@ -42,7 +45,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<SpanTu
   const engine = new Engine(context.extensionUri);
   context.subscriptions.push(engine);
   useInstalledNativeEngine(context, engine);
-  const api: SpanTuneApi = { activationMs: 0, store: undefined, decorations: undefined, training: undefined, engine, qaPanel: () => QaPanel.instance };
+  const api: SpanTuneApi = {
+    activationMs: 0,
+    store: undefined,
+    decorations: undefined,
+    training: undefined,
+    engine,
+    languageModel: new LanguageModelChoice(context.workspaceState),
+    qaPanel: () => QaPanel.instance,
+  };
 
   const folder = workspaceRoot();
   const register = (id: string, run: (...args: unknown[]) => unknown) =>
@@ -111,7 +122,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SpanTu
   register('spantune.exportModel', (target) => exportModel(needTraining(), target));
   register('spantune.pushModel', (target) => pushModelToHub(context, needTraining(), target));
   register('spantune.makeActiveModel', (node) => needTraining().setActiveModel((node as { dir?: string } | undefined)?.dir));
-  register('spantune.generate', () => generateFromWorkspace(needFolder()));
+  register('spantune.generate', () => generateFromWorkspace({ store: needFolder(), engine, controller: needTraining(), languageModel: api.languageModel }));
+  register('spantune.chooseLanguageModel', (modelId) => api.languageModel.choose(modelId));
 
   api.activationMs = performance.now() - started;
   log.info(`SpanTune activated in ${api.activationMs.toFixed(1)} ms (workspace trust: ${vscode.workspace.isTrusted ? 'trusted' : 'restricted'})`);

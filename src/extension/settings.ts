@@ -21,6 +21,11 @@ export interface SpanTuneSettings {
   /** Unanswerable generated pairs, as a share of the answerable ones (0 to 1). */
   generateNegatives: number;
   generateMaxPerPassage: number;
+  /** With an active model: drop the pairs that fail the round trip, mark them, or skip the round trip. */
+  generateRoundTrip: 'drop' | 'mark' | 'off';
+  generateRoundTripMinF1: number;
+  /** Caps of generation with a language model. */
+  generateLanguageModel: { questionsPerPassage: number; maxRequests: number; maxTokens: number };
 }
 
 export function readSettings(): SpanTuneSettings {
@@ -43,6 +48,13 @@ export function readSettings(): SpanTuneSettings {
     seed: c.get<number>('seed', 42),
     generateNegatives: c.get<number>('generate.negatives', 0),
     generateMaxPerPassage: c.get<number>('generate.maxPerPassage', 10),
+    generateRoundTrip: c.get<'drop' | 'mark' | 'off'>('generate.roundTrip', 'drop'),
+    generateRoundTripMinF1: c.get<number>('generate.roundTripMinF1', 0.5),
+    generateLanguageModel: {
+      questionsPerPassage: c.get<number>('generate.languageModel.questionsPerPassage', 5),
+      maxRequests: c.get<number>('generate.languageModel.maxRequests', 100),
+      maxTokens: c.get<number>('generate.languageModel.maxTokens', 200_000),
+    },
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { UserError } from '../../engine/errors';
+import type { RoundTripResult } from '../../engine/generate/types';
 import type { SquadAnswer, SquadArticle, SquadDataset, SquadParagraph, SquadQuestion } from '../../engine/squad/types';
 import { findPassage } from './passage';
 import { mapSpanThrough, type Span, type TextChange } from './span-map';
@@ -30,6 +31,10 @@ export interface SpanTuneQuestion extends SquadQuestion {
   split?: Split;
   /** The answer's text was edited in its document: shown as stale, left out of training. */
   stale?: boolean;
+  /** Which generator made the pair (`llm` for a language model). */
+  generator?: string;
+  /** What a QA model answered to the generated question (see engine/generate/roundtrip.ts). */
+  roundTrip?: RoundTripResult;
 }
 
 export interface Clock {
@@ -149,6 +154,7 @@ export function markUnanswerable(dataset: SquadDataset, qaId: string): void {
   const { qa } = findQuestion(dataset, qaId);
   if (qa.answers.length > 0) qa.plausible_answers = qa.answers;
   qa.answers = [];
+  delete qa.roundTrip;
   qa.is_impossible = true;
   delete qa.stale;
 }
@@ -163,6 +169,7 @@ export function deleteQuestion(dataset: SquadDataset, qaId: string): void {
 /** Edits the question and/or the (first) answer; a new answer text must occur in the passage. */
 export function editQuestion(dataset: SquadDataset, qaId: string, edit: { question?: string; answerText?: string }): void {
   const { paragraph, qa } = findQuestion(dataset, qaId);
+  const before = JSON.stringify([qa.question, qa.answers[0]]);
   if (edit.question !== undefined) qa.question = requireText(edit.question, 'question');
   if (edit.answerText !== undefined) {
     const text = requireText(edit.answerText, 'answer');
@@ -173,6 +180,8 @@ export function editQuestion(dataset: SquadDataset, qaId: string, edit: { questi
     qa.is_impossible = false;
     delete qa.stale;
   }
+  // The model answered the old question or answer: its result says nothing about the new one.
+  if (JSON.stringify([qa.question, qa.answers[0]]) !== before) delete qa.roundTrip;
 }
 
 function nearestOccurrence(haystack: string, needle: string, near: number): number {
@@ -187,6 +196,21 @@ function nearestOccurrence(haystack: string, needle: string, near: number): numb
 export function reviewQuestion(dataset: SquadDataset, qaId: string, accept: boolean): void {
   if (!accept) return deleteQuestion(dataset, qaId);
   findQuestion(dataset, qaId).qa.reviewed = true;
+}
+
+/**
+ * Accepts the unreviewed generated pairs that passed the round trip, among `qaIds` (all when not
+ * given); the others stay as they are. Returns how many were accepted.
+ */
+export function acceptPassed(dataset: SquadDataset, qaIds?: readonly string[]): number {
+  const wanted = qaIds ? new Set(qaIds) : undefined;
+  let accepted = 0;
+  for (const { qa } of allQuestions(dataset)) {
+    if (qa.reviewed !== false || (wanted && !wanted.has(qa.id)) || readRoundTrip(qa.roundTrip)?.passed !== true) continue;
+    qa.reviewed = true;
+    accepted++;
+  }
+  return accepted;
 }
 
 /** Reviews many pairs at once (the Dataset panel's bulk accept/reject); unknown ids are an error. */
@@ -292,6 +316,8 @@ export interface QaEntry {
   split?: Split;
   stale: boolean;
   created?: string;
+  generator?: string;
+  roundTrip?: RoundTripResult;
 }
 
 const PREVIEW_CHARS = 160;
@@ -331,11 +357,20 @@ export function listEntries(dataset: SquadDataset): QaEntry[] {
           split: qa.split,
           stale: Boolean(qa.stale),
           created: qa.created,
+          generator: typeof qa.generator === 'string' ? qa.generator : undefined,
+          roundTrip: readRoundTrip(qa.roundTrip),
         });
       }
     });
   });
   return entries;
+}
+
+/** A round-trip record as saved, or undefined when it is missing or not one (a hand-edited file). */
+function readRoundTrip(value: unknown): RoundTripResult | undefined {
+  const record = value as Partial<RoundTripResult> | undefined;
+  if (typeof record?.passed !== 'boolean' || typeof record.f1 !== 'number' || typeof record.answer !== 'string') return undefined;
+  return { model: String(record.model ?? ''), answer: record.answer, f1: record.f1, passed: record.passed };
 }
 
 export interface DatasetCounts {

@@ -1,7 +1,7 @@
 /** The Dataset panel: every question by file and passage, with search, edit, review and splits. */
 import * as vscode from 'vscode';
 import type { DatasetStore } from '../dataset-store';
-import { countDataset, deleteQuestion, editQuestion, listEntries, reviewQuestion, reviewQuestions, setSplit, type Split } from '../logic/workspace-dataset';
+import { acceptPassed, countDataset, deleteQuestion, editQuestion, listEntries, reviewQuestion, reviewQuestions, setSplit, type Split } from '../logic/workspace-dataset';
 import { guarded } from '../output';
 import { revealAnswer } from '../reveal';
 import { webviewHtml, webviewOptions } from './html';
@@ -13,6 +13,8 @@ export type DatasetPanelMessage =
   | { type: 'delete'; id: string }
   | { type: 'review'; id: string; accept: boolean }
   | { type: 'reviewMany'; ids: string[]; accept: boolean }
+  /** Accept the unreviewed pairs among `ids` (all when absent) that passed the round trip. */
+  | { type: 'acceptPassed'; ids?: string[] }
   | { type: 'split'; id: string; split: Split | '' };
 
 export class DatasetPanel {
@@ -78,6 +80,9 @@ export class DatasetPanel {
         return;
       case 'reviewMany':
         await this.store.mutate((d) => reviewQuestions(d, message.ids, message.accept));
+        return;
+      case 'acceptPassed':
+        await this.store.mutate((d) => acceptPassed(d, message.ids));
         return;
       case 'split':
         await this.store.mutate((d) => setSplit(d, message.id, message.split || undefined));
