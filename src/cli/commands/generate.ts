@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseBackendName } from '../../engine/backend/select';
+import { parseEngineBackend, parseProviderName } from '../../engine/backend/names';
 import { UserError } from '../../engine/errors';
 import { writeSquadFile } from '../../engine/squad/dataset';
 import { DEFAULT_MAX_FILE_SIZE, discoverFiles, DEFAULT_GENERATORS, GENERATOR_NAMES, type GeneratorName } from '../../engine/generate';
@@ -39,7 +39,9 @@ Round-trip filter (a QA model must find the generated answer):
                            when the model's answer overlaps the generated one
   --filter-min-f1 F        least token F1 between the two answers, 0 to 1 (default ${DEFAULT_ROUND_TRIP_MIN_F1})
   --keep-failed            keep the pairs that fail too, marked "roundTrip": {"passed": false}
-  --backend NAME           inference backend of the filter: auto, tensorflow-gpu, tensorflow, wasm, cpu
+  --backend NAME           where the filter's model runs: auto (ONNX Runtime, else TensorFlow.js), onnx,
+                           or a TensorFlow.js backend: tensorflow-gpu, tensorflow, wasm, cpu
+  --provider NAME          ONNX Runtime provider: auto, cuda, webgpu or cpu
 
 Language model (the passages are sent to the endpoint you name, and nowhere else):
   --llm-endpoint URL       an OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1 (Ollama); an API key,
@@ -81,6 +83,7 @@ export async function run(argv: string[]): Promise<void> {
       'filter-min-f1': { type: 'string' },
       'keep-failed': { type: 'boolean' },
       backend: { type: 'string' },
+      provider: { type: 'string' },
       'llm-endpoint': { type: 'string' },
       'llm-model': { type: 'string' },
       'llm-questions': { type: 'string' },
@@ -166,7 +169,7 @@ async function roundTripSettings(values: Values): Promise<RoundTripSettings | un
   const modelDir = values['filter-model'] as string | undefined;
   const minF1 = optionalNumber('generate', values, 'filter-min-f1', { min: 0 });
   if (modelDir === undefined) {
-    for (const flag of ['filter-min-f1', 'keep-failed', 'backend']) {
+    for (const flag of ['filter-min-f1', 'keep-failed', 'backend', 'provider']) {
       if (values[flag] !== undefined) throw new UserError(`spantune generate: --${flag} needs --filter-model`);
     }
     return undefined;
@@ -177,7 +180,8 @@ async function roundTripSettings(values: Values): Promise<RoundTripSettings | un
     modelDir,
     ...(minF1 !== undefined ? { minF1 } : {}),
     keepFailed: values['keep-failed'] === true,
-    backend: parseBackendName(values.backend as string | undefined),
+    backend: parseEngineBackend(values.backend as string | undefined),
+    provider: parseProviderName(values.provider as string | undefined),
   };
   try {
     checkRoundTripSettings(settings);

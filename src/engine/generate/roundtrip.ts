@@ -5,7 +5,7 @@
  * model answers with the same span is more likely to be well formed and to ask for that span.
  */
 import { UserError } from '../errors';
-import type { BackendName } from '../process/protocol';
+import type { EngineBackend, ProviderName } from '../backend/names';
 import { QA_DEFAULTS } from '../qa/defaults';
 import { f1V1 } from '../squad/metrics';
 import type { QaExample } from '../squad/types';
@@ -26,7 +26,10 @@ export interface RoundTripSettings {
   maxSeqLength?: number;
   docStride?: number;
   batchSize?: number;
-  backend?: BackendName;
+  /** Where the model runs: ONNX Runtime by default (see qa/predict.ts). */
+  backend?: EngineBackend;
+  provider?: ProviderName;
+  threads?: number;
 }
 
 export interface RoundTripReport {
@@ -93,6 +96,8 @@ export class RoundTripFilter {
         version2WithNegative: false,
         nullScoreDiffThreshold: QA_DEFAULTS.nullScoreDiffThreshold,
         backend: this.settings.backend,
+        provider: this.settings.provider,
+        threads: this.settings.threads,
       },
       { onProgress: (done, total) => this.hooks.onProgress?.(done, total, 'round trip'), onLog: this.hooks.onLog, signal },
     );

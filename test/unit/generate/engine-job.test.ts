@@ -8,7 +8,8 @@ import { after, test } from 'node:test';
 import { generateFromFiles } from '../../../src/engine/generate';
 import type { ChatBackend, ChatRequest } from '../../../src/engine/generate/llm/chat';
 import { EngineProcessError } from '../../../src/engine/process/client';
-import { sourceEngine, tinyBertDir } from '../../support/training-fixtures';
+import { copyFixtureModel } from '../../support/fixture-copy';
+import { sourceEngine } from '../../support/training-fixtures';
 
 const section = (n: number) =>
   `## Section ${n}\n\nThe Normans were a people who settled in Normandy. In ${1000 + n}, the Normans invaded England. William the Conqueror led the invasion with ${n * 1000} men. A merchant is a person who buys and sells goods.\n`;
@@ -65,7 +66,7 @@ test("the caller's language model answers the engine's requests; its failure fai
 });
 
 test('the round-trip filter runs in the engine and reports what it dropped', async () => {
-  const outcome = await client.generate({ files, options, roundTrip: { modelDir: tinyBertDir, modelLabel: 'tiny', minF1: 0, keepFailed: true, backend: 'cpu' } });
+  const outcome = await client.generate({ files, options, roundTrip: { modelDir: copyFixtureModel('tiny-bert-qa'), modelLabel: 'tiny', minF1: 0, keepFailed: true } });
   const questions = outcome.dataset.data.flatMap((a) => a.paragraphs.flatMap((p) => p.qas));
   assert.ok(questions.length > 0);
   assert.ok(questions.every((q) => (q.roundTrip as { model: string; passed: boolean }).model === 'tiny' && (q.roundTrip as { passed: boolean }).passed));

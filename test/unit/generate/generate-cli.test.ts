@@ -14,10 +14,11 @@ import { run as generate } from '../../../src/cli/commands/generate';
 import { UserError } from '../../../src/engine/errors';
 import type { SquadDataset } from '../../../src/engine/squad/types';
 import { pairsReply, startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai-server';
-import { sharedDir } from './helpers';
+import { copyFixtureModel } from '../../support/fixture-copy';
 
 const repoRoot = path.resolve(__dirname, '../../..');
-const tinyBert = path.join(sharedDir, 'fixtures/models/tiny-bert-qa');
+// A copy: ONNX Runtime keeps the model's built graph in its folder, and ../shared stays untouched.
+const tinyBert = copyFixtureModel('tiny-bert-qa');
 const KEY = 'sk-cli-secret-42';
 const run = promisify(execFile);
 
@@ -83,7 +84,7 @@ test('an endpoint that refuses the key stops with one clear error line, exit 2 a
 
 test('--filter-model: the summary says how many pairs the round trip kept and dropped; --keep-failed keeps them marked', async () => {
   const marked = path.join(root, 'marked.json');
-  const kept = JSON.parse((await cli(['--out', marked, '--filter-model', tinyBert, '--keep-failed', '--backend', 'cpu'])).stdout);
+  const kept = JSON.parse((await cli(['--out', marked, '--filter-model', tinyBert, '--keep-failed'])).stdout);
   const all = questions(marked);
   assert.equal(kept.roundTrip.checked, all.length);
   assert.equal(kept.roundTrip.dropped, 0);
@@ -91,7 +92,7 @@ test('--filter-model: the summary says how many pairs the round trip kept and dr
   assert.ok(all.every(({ qa }) => (qa.roundTrip as { model: string }).model === tinyBert));
 
   const filtered = path.join(root, 'filtered.json');
-  const { stdout, stderr } = await cli(['--out', filtered, '--filter-model', tinyBert, '--filter-min-f1', '0.5', '--backend', 'cpu']);
+  const { stdout, stderr } = await cli(['--out', filtered, '--filter-model', tinyBert, '--filter-min-f1', '0.5']);
   const summary = JSON.parse(stdout);
   assert.equal(summary.roundTrip.checked, all.length);
   assert.equal(summary.roundTrip.dropped, all.length - summary.roundTrip.passed);

@@ -4,7 +4,6 @@
  * pairs at or above the least F1 are kept (or all are kept, marked, with keepFailed).
  */
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { test } from 'node:test';
 import { UserError } from '../../../src/engine/errors';
 import { generateFromFiles } from '../../../src/engine/generate';
@@ -13,9 +12,10 @@ import { runPrediction } from '../../../src/engine/qa/predict';
 import { f1V1 } from '../../../src/engine/squad/metrics';
 import type { SquadDataset, SquadQuestion } from '../../../src/engine/squad/types';
 import type { RoundTripResult } from '../../../src/engine/generate/types';
-import { sharedDir } from './helpers';
+import { copyFixtureModel } from '../../support/fixture-copy';
 
-const tinyBert = path.join(sharedDir, 'fixtures/models/tiny-bert-qa');
+// A copy: ONNX Runtime keeps the model's built graph in its folder, and ../shared stays untouched.
+const tinyBert = copyFixtureModel('tiny-bert-qa');
 const DOC = [
   '# The Normans',
   '',
@@ -35,7 +35,7 @@ test('every pair records the model answer and its F1; keepFailed keeps all, the 
   const plain = await generateFromFiles(files, options);
   assert.ok(plain.stats.pairs >= 4, `${plain.stats.pairs} pairs to check`);
 
-  const marking = new RoundTripFilter({ modelDir: tinyBert, modelLabel: 'tiny', minF1: 0.5, keepFailed: true, backend: 'cpu' });
+  const marking = new RoundTripFilter({ modelDir: tinyBert, modelLabel: 'tiny', minF1: 0.5, keepFailed: true });
   const marked = await generateFromFiles(files, options, undefined, undefined, [marking.stage]);
   const checked = questionsOf(marked.dataset);
   assert.equal(checked.length, plain.stats.pairs, 'keepFailed keeps every pair');
@@ -45,7 +45,7 @@ test('every pair records the model answer and its F1; keepFailed keeps all, the 
     modelDir: tinyBert,
     examples: checked.map(({ qa, context }) => ({ id: qa.id, question: qa.question, context, answers: [], isImpossible: false })),
     maxSeqLength: 384, docStride: 128, maxQueryLength: 64, nBestSize: 20, maxAnswerLength: 30, batchSize: 16,
-    version2WithNegative: false, nullScoreDiffThreshold: 0, backend: 'cpu',
+    version2WithNegative: false, nullScoreDiffThreshold: 0,
   });
   const answers = new Map(direct.predictions.map((p) => [p.id, p.text]));
   let passed = 0;
@@ -66,7 +66,7 @@ test('every pair records the model answer and its F1; keepFailed keeps all, the 
   const best = Math.max(...checked.map(({ qa }) => qa.roundTrip!.f1));
   const passing = checked.filter(({ qa }) => qa.roundTrip!.f1 >= best);
   assert.ok(best > 0 && passing.length < checked.length, `best F1 ${best}`);
-  const dropping = new RoundTripFilter({ modelDir: tinyBert, modelLabel: 'tiny', minF1: best, backend: 'cpu' });
+  const dropping = new RoundTripFilter({ modelDir: tinyBert, modelLabel: 'tiny', minF1: best });
   const filtered = await generateFromFiles(files, options, undefined, undefined, [dropping.stage]);
   const kept = questionsOf(filtered.dataset);
   assert.deepEqual(kept.map(({ qa }) => qa.id), passing.map(({ qa }) => qa.id));
@@ -75,7 +75,7 @@ test('every pair records the model answer and its F1; keepFailed keeps all, the 
   assert.equal(dropping.report?.dropped, checked.length - passing.length);
 
   // The least F1 decides: 0 keeps everything (each answer scores at least 0), and says all passed.
-  const lenient = new RoundTripFilter({ modelDir: tinyBert, minF1: 0, backend: 'cpu' });
+  const lenient = new RoundTripFilter({ modelDir: tinyBert, minF1: 0 });
   const all = await generateFromFiles(files, options, undefined, undefined, [lenient.stage]);
   assert.equal(all.stats.pairs, plain.stats.pairs);
   assert.equal(lenient.report?.passed, plain.stats.pairs);
