@@ -72,7 +72,11 @@ window.addEventListener('message', (event: MessageEvent) => {
     file = message.file as string | undefined;
     renderModels();
   } else if (message.type === 'busy') {
-    results.replaceChildren(h('vscode-progress-ring', {}), h('p', { class: 'muted' }, message.text as string));
+    results.replaceChildren(
+      h('vscode-progress-ring', {}),
+      h('p', { class: 'muted' }, message.text as string),
+      h('vscode-button', { id: 'cancel', secondary: true, onclick: () => vscode.postMessage({ type: 'cancel' }) }, 'Cancel'),
+    );
   } else if (message.type === 'answers') {
     renderAnswers(message.results as AnswerView[], message.backend as string | undefined, message.error as string | undefined);
   }

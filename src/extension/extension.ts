@@ -44,7 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SpanTu
   // The engine process starts on the first command that needs it, never here.
   const engine = new Engine(context.extensionUri);
   context.subscriptions.push(engine);
-  useInstalledNativeEngine(context, engine);
+  useInstalledNativeEngine(engine);
   const api: SpanTuneApi = {
     activationMs: 0,
     store: undefined,
@@ -118,7 +118,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SpanTu
   register('spantune.evaluate', () => evaluateModel(needFolder(), engine, needTraining()));
   register('spantune.selectBaseModel', (choice) => selectBaseModel(context, choice));
   register('spantune.setHubToken', (token) => setHuggingFaceToken(context, token));
-  register('spantune.setUpEngine', (kind) => setUpAcceleratedEngine(context, engine, api.training, kind));
+  register('spantune.setUpEngine', (kind) => setUpAcceleratedEngine(engine, api.training, kind));
   register('spantune.exportModel', (target) => exportModel(needTraining(), target));
   register('spantune.pushModel', (target) => pushModelToHub(context, needTraining(), target));
   register('spantune.makeActiveModel', (node) => needTraining().setActiveModel((node as { dir?: string } | undefined)?.dir));

@@ -1,7 +1,7 @@
 /** The `spantune.*` settings, read fresh each time (users change them while the extension runs). */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BackendName } from '../engine/process/protocol';
+import { isTfjsBackend, type BackendName, type EngineBackend, type ProviderName } from '../engine/backend/names';
 
 export interface SpanTuneSettings {
   baseModel: string;
@@ -13,7 +13,13 @@ export interface SpanTuneSettings {
   maxSeqLength: number;
   docStride: number;
   validationSplit: number;
-  backend: BackendName | undefined;
+  /** For answering and evaluating: ONNX Runtime ('onnx'), a TensorFlow.js backend, or undefined (auto). */
+  backend: EngineBackend | undefined;
+  /** For training, which runs on TensorFlow.js: the backend when one is named, else the best that starts. */
+  trainingBackend: BackendName | undefined;
+  provider: ProviderName | undefined;
+  /** ONNX Runtime CPU threads; undefined: one per physical core. */
+  threads: number | undefined;
   include: string[];
   exclude: string[];
   includeUnreviewed: boolean;
@@ -31,6 +37,9 @@ export interface SpanTuneSettings {
 export function readSettings(): SpanTuneSettings {
   const c = vscode.workspace.getConfiguration('spantune');
   const backend = c.get<string>('backend', 'auto');
+  const engineBackend = backend === 'auto' ? undefined : (backend as EngineBackend);
+  const provider = c.get<string>('provider', 'auto');
+  const threads = c.get<number>('threads', 0);
   return {
     baseModel: c.get<string>('baseModel', ''),
     datasetPath: c.get<string>('datasetPath', '.spantune/dataset.json'),
@@ -41,7 +50,10 @@ export function readSettings(): SpanTuneSettings {
     maxSeqLength: c.get<number>('maxSeqLength', 384),
     docStride: c.get<number>('docStride', 128),
     validationSplit: c.get<number>('validationSplit', 0.2),
-    backend: backend === 'auto' ? undefined : (backend as BackendName),
+    backend: engineBackend,
+    trainingBackend: isTfjsBackend(engineBackend) ? engineBackend : undefined,
+    provider: provider === 'auto' ? undefined : (provider as ProviderName),
+    threads: Number.isInteger(threads) && threads > 0 ? threads : undefined,
     include: c.get<string[]>('include', ['**/*.md', '**/*.txt', '**/*.rst']),
     exclude: c.get<string[]>('exclude', ['**/node_modules/**', '**/.git/**', '.spantune/**']),
     includeUnreviewed: c.get<boolean>('includeUnreviewed', false),

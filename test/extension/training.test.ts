@@ -74,4 +74,44 @@ suite('Fine-tuning and asking with the tiny fixture model', () => {
     assert.ok(run.steps.length < run.totalSteps!, `stopped at ${run.steps.length} of ${run.totalSteps}`);
     await configure({ epochs: 2, batchSize: 2 });
   });
+
+  test('A question asked during a training run is answered before the run ends, by its own engine process', async () => {
+    const api = await activateSpanTune();
+    await configure({ epochs: 200, batchSize: 1 });
+    const ended: { type: string; at: number }[] = [];
+    const listener = api.engine.onEvent((event) => {
+      if (event.type === 'finished' || event.type === 'cancelled' || event.type === 'failed') ended.push({ type: event.type, at: Date.now() });
+    });
+    try {
+      const runId = await vscode.commands.executeCommand<string>('spantune.fineTune', { confirm: false });
+      await waitFor('the first training step', () => (api.training!.running?.steps.length ?? 0) > 0 || undefined, 120_000);
+      const stepsBefore = api.training!.running!.steps.length;
+
+      await selectText('docs/training.md', 'AdamW');
+      await vscode.commands.executeCommand('spantune.ask');
+      const answers = await api.qaPanel()!.ask('Which optimizer does fine-tuning use?', 'file', 'base');
+      const answeredAt = Date.now();
+      assert.equal(answers.length, 1, 'answered');
+      const running = api.training!.running;
+      assert.ok(running && running.id === runId, 'the run is still going when the answer arrives');
+      assert.equal(ended.length, 0, `no job ended before the answer: ${JSON.stringify(ended)}`);
+      const training = api.engine.started('training')!;
+      const answering = api.engine.started('answering')!;
+      assert.ok(answering.pid && training.pid && answering.pid !== training.pid, `two engine processes (${training.pid}, ${answering.pid})`);
+
+      // Cancelling the run stops the training process's job; the answering process stays, and answers again.
+      await vscode.commands.executeCommand('spantune.cancelTraining');
+      await api.training!.whenIdle();
+      const run = (await api.training!.runs.list()).find((r) => r.id === runId)!;
+      assert.equal(run.status, 'cancelled', run.reason);
+      assert.ok(ended.length > 0 && ended.every((e) => e.at >= answeredAt), `the run ended after the answer (${JSON.stringify(ended)})`);
+      assert.ok(run.steps.length >= stepsBefore);
+      const again = await api.qaPanel()!.ask('Which optimizer does fine-tuning use?', 'file', 'base');
+      assert.equal(again.length, 1);
+      assert.equal(api.engine.started('answering')!.pid, answering.pid, 'the same answering process');
+    } finally {
+      listener.dispose();
+      await configure({ epochs: 2, batchSize: 2 });
+    }
+  });
 });

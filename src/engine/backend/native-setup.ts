@@ -161,17 +161,54 @@ export async function installNativeBackend(options: InstallOptions): Promise<{ m
 }
 
 function runNpm(npm: string, dir: string, spec: string, onProgress: InstallOptions['onProgress'], signal?: AbortSignal): Promise<void> {
+  return runNpmInstall({
+    npm,
+    dir,
+    spec,
+    signal,
+    downloadsFrom: 'storage.googleapis.com (where libtensorflow comes from)',
+    onLine: (line) => {
+      // tfjs-node's install script reports its libtensorflow download as "... 45%".
+      const percent = /libtensorflow.*?(\d{1,3})%/i.exec(line);
+      if (percent) onProgress?.({ phase: 'downloading libtensorflow', percent: Number(percent[1]), message: line });
+    },
+  });
+}
+
+export interface NpmInstall {
+  /** The npm executable (tests pass a stand-in). */
+  npm: string;
+  /** SpanTune's install folder: the package lands in its node_modules, recorded in its package.json. */
+  dir: string;
+  /** package@version */
+  spec: string;
+  /** Flags for the package's own install script. */
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** Where the install script downloads from, for the message when it cannot. */
+  downloadsFrom: string;
+  /** Each line npm and the install script print, trimmed. */
+  onLine?: (line: string) => void;
+}
+
+/**
+ * `npm install` into SpanTune's own folder. The package is saved into that folder's package.json, so
+ * that installing another package later (npm prunes what is not listed) keeps this one. npm runs in
+ * that folder, away from any project's .npmrc.
+ */
+export function runNpmInstall(options: NpmInstall): Promise<void> {
+  const { npm, dir, spec, signal } = options;
   return new Promise((resolve, reject) => {
-    const child = spawn(npm, ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--foreground-scripts', spec], { signal, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['install', '--prefix', dir, '--no-audit', '--no-fund', '--foreground-scripts', ...(options.extraArgs ?? []), spec];
+    const child = spawn(npm, args, { cwd: dir, signal, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     const consume = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split(/[\r\n]+/)) {
         if (!line.trim()) continue;
         tail.push(line.trim());
         if (tail.length > 20) tail.shift();
-        // tfjs-node's install script reports its libtensorflow download as "... 45%".
-        const percent = /libtensorflow.*?(\d{1,3})%/i.exec(line);
-        if (percent) onProgress?.({ phase: 'downloading libtensorflow', percent: Number(percent[1]), message: line.trim() });
+        options.onLine?.(line.trim());
       }
     };
     child.stdout.on('data', consume);
@@ -180,9 +217,9 @@ function runNpm(npm: string, dir: string, spec: string, onProgress: InstallOptio
     child.on('close', (code) => {
       if (code === 0) return resolve();
       const text = tail.join('\n');
-      const offline = /ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN/.test(text);
+      const offline = /ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|getaddrinfo/.test(text);
       const why = offline
-        ? 'the download failed: this machine cannot reach the npm registry or storage.googleapis.com (where libtensorflow comes from)'
+        ? `the download failed: this machine cannot reach the npm registry or ${options.downloadsFrom}`
         : `npm exited with code ${code}: ${tail.at(-1) ?? 'no output'}`;
       reject(new UserError(`installing ${spec} failed: ${why}`));
     });

@@ -62,12 +62,14 @@ export class EngineClient {
     return jobId;
   }
 
-  /** Runs a prediction job and resolves with its results. */
-  predict(settings: PredictSettings): Promise<unknown> {
+  /** Runs a prediction job and resolves with its results; `signal` cancels it (the promise then rejects, saying so). */
+  predict(settings: PredictSettings, hooks: { signal?: AbortSignal; onProgress?: ProgressCallback } = {}): Promise<unknown> {
     const jobId = randomUUID();
     return new Promise((resolve, reject) => {
-      this.waiters.set(jobId, { resolve, reject });
+      this.waiters.set(jobId, { resolve, reject, onProgress: hooks.onProgress });
+      hooks.signal?.addEventListener('abort', () => this.cancel(jobId), { once: true });
       this.send({ type: 'predict', jobId, settings }, jobId);
+      if (hooks.signal?.aborted) this.cancel(jobId);
     });
   }
 

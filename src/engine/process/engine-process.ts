@@ -76,7 +76,7 @@ async function runJob(request: QueuedRequest, controller: AbortController): Prom
       emit({ type: 'generated', jobId, outcome });
     }
   } catch (error) {
-    if (request.type === 'generate' && signal.aborted) {
+    if (request.type !== 'train' && signal.aborted) {
       emit({ type: 'cancelled', jobId, step: 0 });
       return;
     }

@@ -59,7 +59,7 @@ export async function generateFromWorkspace({ store, engine, controller, languag
       let reported = 0;
       let outcome;
       try {
-        outcome = await engine.get().generate(
+        outcome = await engine.get('answering').generate(
           {
             files,
             options: { negatives: s.generateNegatives, maxPerPassage: s.generateMaxPerPassage, seed: s.seed },

@@ -22,7 +22,7 @@ export async function evaluateModel(store: DatasetStore, engine: Engine, control
   if (examples.length === 0) throw new UserError('No validation questions: put some questions in the validation split (Dataset panel) or raise spantune.validationSplit');
   const modelDir = controller.activeModel() ?? baseModelDir(store.folder);
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SpanTune: evaluating ${path.basename(modelDir)} on ${examples.length} question(s)` }, async () => {
-    const prediction = (await engine.get().predict({
+    const prediction = (await engine.get('answering').predict({
       modelDir,
       examples,
       maxSeqLength: s.maxSeqLength,
@@ -34,6 +34,8 @@ export async function evaluateModel(store: DatasetStore, engine: Engine, control
       version2WithNegative: true,
       nullScoreDiffThreshold: QA_DEFAULTS.nullScoreDiffThreshold,
       backend: s.backend,
+      provider: s.provider,
+      threads: s.threads,
     })) as PredictionOutput;
     const predictions = Object.fromEntries(prediction.predictions.map((p) => [p.id, p.text]));
     return v2ResultToObject(evaluateV2(goldQuestions(validation), predictions));

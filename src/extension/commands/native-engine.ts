@@ -1,46 +1,52 @@
 /**
- * Set Up Accelerated Engine: checks the machine for the native TensorFlow build (CUDA 11.2 / cuDNN
- * 8.1 for the GPU one), installs it into the extension's global storage, and points the engine there;
- * the next job starts a fresh engine process that picks it up, without restarting VS Code.
+ * Set Up Accelerated Engine: checks the machine for ONNX Runtime's CUDA provider (CUDA 12 / cuDNN 9)
+ * or a native TensorFlow build (CUDA 11.2 / cuDNN 8.1 for the GPU one), installs it into SpanTune's
+ * folder (~/.spantune/native, the one `spantune setup-engine` uses too, so each sees the other's
+ * install), and restarts the engine processes there; the next job picks it up, without restarting VS Code.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
-import { checkNativeSupport, installNativeBackend, NATIVE_PACKAGES, type NativeKind } from '../../engine/backend/native-setup';
+import { checkNativeSupport, defaultNativeDir, installNativeBackend, NATIVE_PACKAGES, type NativeKind } from '../../engine/backend/native-setup';
+import { checkCudaSupport, installCudaProvider } from '../../engine/onnx/cuda-setup';
 import { output } from '../output';
 import type { TrainingController } from '../training/controller';
 import { requireTrust } from '../training/controller';
 import type { Engine } from '../training/engine';
 
+/** 'cuda': ONNX Runtime's CUDA provider; 'gpu' / 'cpu': native TensorFlow for training. */
+export type SetupKind = 'cuda' | NativeKind;
+
 export interface NativeSetupResult {
-  kind: NativeKind;
+  kind: SetupKind;
   installed: boolean;
   /** What stops the set-up, in plain words (empty when it worked). */
   problems: string[];
   dir?: string;
 }
 
-/** The folder SpanTune installs native packages into. */
-export function nativeDir(context: vscode.ExtensionContext): string {
-  return path.join(context.globalStorageUri.fsPath, 'native');
+/** The folder SpanTune installs accelerated runtimes into: the CLI's too. */
+export function nativeDir(): string {
+  return defaultNativeDir();
 }
 
-/** At activation: an engine installed in an earlier session is used again (a cheap existence check, no loading). */
-export function useInstalledNativeEngine(context: vscode.ExtensionContext, engine: Engine): void {
-  const dir = nativeDir(context);
+/** At activation: an engine installed earlier (here or by the CLI) is used again (a cheap existence check, no loading). */
+export function useInstalledNativeEngine(engine: Engine): void {
+  const dir = nativeDir();
   if (existsSync(path.join(dir, 'node_modules'))) engine.useNativeDir(dir);
 }
 
-export async function setUpAcceleratedEngine(context: vscode.ExtensionContext, engine: Engine, training: TrainingController | undefined, kindArg?: unknown): Promise<NativeSetupResult | undefined> {
+export async function setUpAcceleratedEngine(engine: Engine, training: TrainingController | undefined, kindArg?: unknown): Promise<NativeSetupResult | undefined> {
   requireTrust('Setting up the accelerated engine');
-  if (training?.running) throw new UserError('A training run is in progress; set up the engine after it ends (the engine process restarts)');
-  let kind: NativeKind | undefined = kindArg === 'gpu' || kindArg === 'cpu' ? kindArg : undefined;
+  if (training?.running) throw new UserError('A training run is in progress; set up the engine after it ends (the engine processes restart)');
+  let kind: SetupKind | undefined = kindArg === 'cuda' || kindArg === 'gpu' || kindArg === 'cpu' ? kindArg : undefined;
   if (!kind) {
     const picked = await vscode.window.showQuickPick(
       [
-        { label: '$(circuit-board) GPU (NVIDIA CUDA)', detail: `${NATIVE_PACKAGES.gpu}: needs Linux or Windows x86-64, CUDA 11.2 and cuDNN 8.1`, engine: 'gpu' as const },
-        { label: '$(server) CPU (native TensorFlow)', detail: `${NATIVE_PACKAGES.cpu}: faster than WebAssembly on most machines`, engine: 'cpu' as const },
+        { label: '$(circuit-board) NVIDIA GPU for answers (ONNX Runtime CUDA)', detail: 'ONNX Runtime\'s CUDA provider: Linux x86-64, CUDA 12 and cuDNN 9; about 250 MB download', engine: 'cuda' as const },
+        { label: '$(circuit-board) NVIDIA GPU for training (TensorFlow.js CUDA)', detail: `${NATIVE_PACKAGES.gpu}: needs Linux or Windows x86-64, CUDA 11.2 and cuDNN 8.1`, engine: 'gpu' as const },
+        { label: '$(server) CPU for training (native TensorFlow)', detail: `${NATIVE_PACKAGES.cpu}: faster than WebAssembly on most machines`, engine: 'cpu' as const },
       ],
       { title: 'SpanTune: Set Up Accelerated Engine', ignoreFocusOut: true },
     );
@@ -48,32 +54,30 @@ export async function setUpAcceleratedEngine(context: vscode.ExtensionContext, e
     kind = picked.engine;
   }
   const log = output();
-  const check = checkNativeSupport(kind);
+  const check = kind === 'cuda' ? checkCudaSupport() : checkNativeSupport(kind);
   log.info(`Accelerated engine (${kind}) check: found ${check.found.join(', ')}${check.ok ? '; ok' : `; problems: ${check.problems.join('; ')}`}`);
+  const what = kind === 'cuda' ? 'ONNX Runtime on CUDA' : kind === 'gpu' ? 'The GPU engine' : 'The native CPU engine';
   if (!check.ok) {
-    const what = kind === 'gpu' ? 'The GPU engine' : 'The native CPU engine';
     void vscode.window.showErrorMessage(`SpanTune: ${what} cannot run on this machine: ${check.problems.join('; ')}. SpanTune keeps using the engine it has.`);
     return { kind, installed: false, problems: check.problems };
   }
-  const dir = nativeDir(context);
+  const dir = nativeDir();
+  const title = kind === 'cuda' ? "ONNX Runtime's CUDA provider" : NATIVE_PACKAGES[kind];
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `SpanTune: setting up ${NATIVE_PACKAGES[kind]}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `SpanTune: setting up ${title}`, cancellable: true },
     async (progress, cancel) => {
       const abort = new AbortController();
       cancel.onCancellationRequested(() => abort.abort(new UserError('Setting up the accelerated engine was cancelled')));
       let reported = 0;
+      const onProgress = (p: { phase: string; percent?: number; message: string }) => {
+        log.info(`[engine setup] ${p.phase}: ${p.message}`);
+        const percent = p.percent === undefined ? reported : Math.floor(p.percent);
+        progress.report({ increment: Math.max(0, percent - reported), message: p.message });
+        reported = Math.max(reported, percent);
+      };
       try {
-        await installNativeBackend({
-          kind,
-          dir,
-          signal: abort.signal,
-          onProgress: (p) => {
-            log.info(`[native setup] ${p.phase}: ${p.message}`);
-            const percent = p.percent === undefined ? reported : Math.floor(p.percent);
-            progress.report({ increment: Math.max(0, percent - reported), message: p.message });
-            reported = Math.max(reported, percent);
-          },
-        });
+        if (kind === 'cuda') await installCudaProvider({ dir, signal: abort.signal, onProgress });
+        else await installNativeBackend({ kind: kind as NativeKind, dir, signal: abort.signal, onProgress });
       } catch (error) {
         if (abort.signal.aborted) throw abort.signal.reason;
         throw error;
@@ -81,6 +85,6 @@ export async function setUpAcceleratedEngine(context: vscode.ExtensionContext, e
     },
   );
   engine.useNativeDir(dir);
-  void vscode.window.showInformationMessage(`SpanTune: ${NATIVE_PACKAGES[kind]} is set up; the next training or question uses it.`);
+  void vscode.window.showInformationMessage(`SpanTune: ${title} is set up; the next ${kind === 'cuda' ? 'question' : 'training run'} uses it.`);
   return { kind, installed: true, problems: [], dir };
 }

@@ -105,7 +105,7 @@ export class TrainingController implements vscode.Disposable {
       if (choice !== 'Start Training') return undefined;
     }
     await this.runs.save(run);
-    const jobId = this.engine.get().train(run.settings);
+    const jobId = this.engine.get('training').train(run.settings);
     let resolveFinished = () => {};
     const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
     const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -160,7 +160,7 @@ export class TrainingController implements vscode.Disposable {
       docStride: s.docStride,
       maxQueryLength: QA_DEFAULTS.maxQueryLength,
       version2WithNegative: true,
-      backend: s.backend,
+      backend: s.trainingBackend,
       includeUnreviewed: s.includeUnreviewed,
     };
     return { id, started: new Date().toISOString(), status: 'running', settings, trainExamples: trainCount, validationExamples: count(sets.validation), steps: [], evals: [] };
@@ -202,7 +202,7 @@ export class TrainingController implements vscode.Disposable {
 
   cancel(): void {
     if (!this.current) throw new UserError('No training run is in progress');
-    this.engine.get().cancel(this.current.jobId);
+    this.engine.get('training').cancel(this.current.jobId);
     this.statusBar.text = '$(sync~spin) SpanTune: cancelling…';
   }
 
@@ -289,7 +289,7 @@ export class TrainingController implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.current) this.engine.get().cancel(this.current.jobId);
+    if (this.current) this.engine.get('training').cancel(this.current.jobId);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,4 +1,8 @@
-/** The engine process, started on first use (never at activation) and shared by every command. */
+/**
+ * The engine processes, each started on first use (never at activation): one for training, one for
+ * answering (the QA panel, Evaluate Model, generation). Two processes, so that a question is answered
+ * while a training run goes on, and cancelling or crashing a run leaves the answering process alone.
+ */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EngineClient } from '../../engine/process/client';
@@ -7,36 +11,49 @@ import { output } from '../output';
 
 type Listener = (event: EngineEvent) => void;
 
+/** Which engine process a job runs in. */
+export type EngineRole = 'training' | 'answering';
+
 export class Engine implements vscode.Disposable {
-  private client: EngineClient | undefined;
+  private readonly clients = new Map<EngineRole, EngineClient>();
   private readonly listeners = new Set<Listener>();
-  /** Where an accelerated (native) TensorFlow package was installed, for the engine process to find. */
+  /** Where an accelerated runtime (ONNX Runtime with CUDA, native TensorFlow) was installed, for the engine processes to find. */
   private nativeDir: string | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
-  get(): EngineClient {
-    this.client ??= new EngineClient({
-      enginePath: path.join(this.extensionUri.fsPath, 'dist', 'engine-process.js'),
-      env: this.nativeDir ? { ...process.env, SPANTUNE_NATIVE_DIR: this.nativeDir } : process.env,
-      onEvent: (event) => {
-        if (event.type === 'log') output()[event.level](`[engine] ${event.message}`);
-        for (const listener of this.listeners) listener(event);
-      },
-      onOutput: (line) => output().trace(`[engine output] ${line}`),
-    });
-    return this.client;
+  /** The engine process of `role` (answering when not said), started on first use. */
+  get(role: EngineRole = 'answering'): EngineClient {
+    let client = this.clients.get(role);
+    if (!client) {
+      client = new EngineClient({
+        enginePath: path.join(this.extensionUri.fsPath, 'dist', 'engine-process.js'),
+        env: this.nativeDir ? { ...process.env, SPANTUNE_NATIVE_DIR: this.nativeDir } : process.env,
+        onEvent: (event) => {
+          if (event.type === 'log') output()[event.level](`[${role}] ${event.message}`);
+          for (const listener of this.listeners) listener(event);
+        },
+        onOutput: (line) => output().trace(`[${role} output] ${line}`),
+      });
+      this.clients.set(role, client);
+    }
+    return client;
+  }
+
+  /** The engine process of `role` if it was started (for tests and status). */
+  started(role: EngineRole): EngineClient | undefined {
+    return this.clients.get(role);
   }
 
   get nativeFolder(): string | undefined {
     return this.nativeDir;
   }
 
-  /** Points the engine at a native install; the running engine process stops, the next job starts a fresh one. */
+  /** Points the engines at a native install; running engine processes stop, the next jobs start fresh ones. */
   useNativeDir(dir: string): void {
     this.nativeDir = dir;
-    this.client?.dispose();
-    this.client = undefined;
+    for (const client of this.clients.values()) client.dispose();
+    this.clients.clear();
   }
 
   onEvent(listener: Listener): vscode.Disposable {
@@ -45,6 +62,6 @@ export class Engine implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.client?.dispose();
+    for (const client of this.clients.values()) client.dispose();
   }
 }

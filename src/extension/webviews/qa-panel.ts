@@ -18,6 +18,7 @@ export type Scope = 'file' | 'selection' | 'workspace';
 export type QaPanelMessage =
   | { type: 'ready' }
   | { type: 'ask'; question: string; scope: Scope; model: string }
+  | { type: 'cancel' }
   | { type: 'reveal'; path: string; start: number; end: number; text: string };
 
 export interface AnswerView {
@@ -39,6 +40,8 @@ export class QaPanel {
   /** The editor the question is about (the panel itself takes the focus). */
   private editor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
   lastAnswers: AnswerView[] = [];
+  /** Cancels the question being answered (a new question cancels the one before it). */
+  private inFlight: AbortController | undefined;
 
   static show(context: vscode.ExtensionContext, deps: QaDeps): QaPanel {
     requireTrust('Asking the model');
@@ -95,6 +98,9 @@ export class QaPanel {
       case 'ask':
         await this.ask(message.question, message.scope, message.model);
         return;
+      case 'cancel':
+        this.cancelQuestion();
+        return;
       case 'reveal': {
         const document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(this.deps.folder.uri, message.path));
         const editor = await revealRange(document, message.start, message.end);
@@ -125,13 +131,25 @@ export class QaPanel {
       version2WithNegative: true,
       nullScoreDiffThreshold: QA_DEFAULTS.nullScoreDiffThreshold,
       backend: s.backend,
+      provider: s.provider,
+      threads: s.threads,
     };
+    this.inFlight?.abort();
+    const abort = new AbortController();
+    this.inFlight = abort;
     let output: PredictionOutput;
     try {
-      output = (await this.deps.engine.get().predict(settings)) as PredictionOutput;
+      // The answering engine process: a training run in the other process does not hold the question up.
+      output = (await this.deps.engine.get('answering').predict(settings, { signal: abort.signal })) as PredictionOutput;
     } catch (error) {
+      if (abort.signal.aborted) {
+        if (this.inFlight === abort) void this.panel.webview.postMessage({ type: 'answers', question, results: [], error: 'Question cancelled.' });
+        return [];
+      }
       void this.panel.webview.postMessage({ type: 'answers', question, results: [], error: (error as Error).message });
       throw error;
+    } finally {
+      if (this.inFlight === abort) this.inFlight = undefined;
     }
     const answers: AnswerView[] = output.predictions.map((p) => {
       const source = sources[Number(p.id)]!;
@@ -151,6 +169,13 @@ export class QaPanel {
     this.lastAnswers = answers;
     void this.panel.webview.postMessage({ type: 'answers', question, results: answers, backend: output.backend });
     return answers;
+  }
+
+  /** Stops the question being answered, if any; the answering process stays up for the next one. */
+  cancelQuestion(): boolean {
+    if (!this.inFlight) return false;
+    this.inFlight.abort();
+    return true;
   }
 
   private async modelDir(model: string): Promise<string> {
@@ -189,6 +214,7 @@ export class QaPanel {
   }
 
   private dispose(): void {
+    this.inFlight?.abort();
     QaPanel.current = undefined;
     for (const d of this.disposables) d.dispose();
   }
