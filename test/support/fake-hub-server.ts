@@ -100,7 +100,8 @@ export interface FakeHubOptions {
 /** The files of a fixture checkpoint folder, e.g. ../shared/fixtures/models/tiny-bert-qa. */
 export function readFixtureFiles(dir: string): Record<string, Buffer> {
   const files: Record<string, Buffer> = {};
-  for (const name of readdirSync(dir)) files[name] = readFileSync(join(dir, name));
+  // Files only: a model that answered questions has its built ONNX graph in an onnx/ folder.
+  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isFile()) files[entry.name] = readFileSync(join(dir, entry.name));
   return files;
 }
 
