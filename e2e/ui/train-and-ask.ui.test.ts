@@ -94,6 +94,8 @@ test('Ask a Question about This File: the answer is highlighted in the editor', 
   const answer = frame.locator('.top-answer').first();
   await answer.waitFor({ state: 'visible', timeout: 60_000 });
   await screenshot(page, group, 'qa-answers');
+  // The installed .vsix carries ONNX Runtime for this platform, and the panel names it in one line.
+  assert.match(await frame.locator('#results').innerText(), /onnxruntime cpu, \d+ threads?\b/);
   const isLink = await answer.evaluate((el) => el.tagName === 'A');
   if (isLink) {
     const text = (await answer.innerText()).trim();
