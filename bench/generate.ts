@@ -1,173 +1,258 @@
-// Benchmark of QA generation (issue 5): on XQuAD-en contexts and COVID-QA papers, pairs per passage,
-// share of exact answer spans, recall of the human answers and time; on README files and this
-// project's sources and package sources (headings, tables, doc comments); then a seeded blind sample of 50 questions per
-// generator for a person to judge. Run: npm run bench:generate [-- --sample N --seed S --limit-covid N]
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// Benchmark of rule-based QA generation (issue 12), as `spantune generate` runs it (default generators,
+// default passages and caps): on the first 120 paragraphs of XQuAD-en and on COVID-QA, one Markdown
+// file per paragraph (per paper for COVID-QA), it reports pairs per paragraph, the share of exact answer
+// spans, the recall of the human gold answers (a gold answer is covered when a generated answer of its
+// paragraph has token F1 >= 0.5 with it) and the time; on the demo workspace, the pairs per kind of
+// file; and the blind sample of 100 XQuAD pairs judged "would a person keep this" in
+// bench/judgements/xquad-sample.json (its keep rate, per generator).
+//
+// Run: npm run bench:generate [-- --paragraphs 120 --limit-covid N --seed 12 --sample 100 --write-sample]
+// --write-sample rewrites the sample file for the current generators, keeping the verdicts of pairs that
+// are still drawn and leaving new ones to judge (verdict null).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { glob } from 'tinyglobby';
-import { pairsForPassage, passagesOf, type Passage } from '../src/engine/generate';
-import type { GeneratedPair } from '../src/engine/generate/pairs';
+import { discoverFiles, generateFromFiles, type PairSource, type SourceFile } from '../src/engine/generate';
 import { Rng } from '../src/engine/train/rng';
-import { GENERATOR_NAMES, type PairSource } from '../src/engine/generate/types';
 import { f1V1, normalizeAnswer } from '../src/engine/squad/metrics';
 import type { SquadDataset } from '../src/engine/squad/types';
 
 const { values } = parseArgs({
-  options: { sample: { type: 'string', default: '50' }, seed: { type: 'string', default: '7' }, 'limit-covid': { type: 'string' } },
+  options: {
+    paragraphs: { type: 'string', default: '120' },
+    'limit-covid': { type: 'string' },
+    seed: { type: 'string', default: '12' },
+    sample: { type: 'string', default: '100' },
+    'write-sample': { type: 'boolean', default: false },
+  },
 });
 const root = resolve(__dirname, '..');
 const shared = resolve(root, '..', 'shared');
-const SAMPLE = Number(values.sample);
-const MAX_PER_PASSAGE = 10;
+const SAMPLE_FILE = join(root, 'bench/judgements/xquad-sample.json');
 
-interface Generated {
-  corpus: string;
-  passage: Passage;
-  pair: GeneratedPair;
-}
 interface GoldAnswer {
   path: string;
   text: string;
   start: number;
 }
+/** One generated pair with the file it came from and its answer's offset in that file. */
+interface Pair {
+  path: string;
+  context: string;
+  question: string;
+  answer: string;
+  /** Offset of the answer in the file. */
+  start: number;
+  generator: PairSource;
+}
 interface CorpusFigures {
   documents: number;
   passages: number;
   pairs: number;
-  pairsPerPassage: number;
-  validSpans: number;
+  pairsPerDocument: number;
+  exactSpans: number;
   goldAnswers?: number;
   recall?: number;
   recallExact?: number;
   pairsByGenerator: Partial<Record<PairSource, number>>;
   recallByGenerator?: Partial<Record<PairSource, number>>;
   seconds: number;
-  charsPerSecond: number;
 }
 
-const all: Generated[] = [];
+const round = (value: number) => Math.round(value * 1000) / 1000;
 
-/** Generates on documents (each split by the passage splitter) and measures against gold answers if any. */
-function runCorpus(corpus: string, documents: { path: string; text: string }[], gold: GoldAnswer[], wholeDocumentPassages: boolean): CorpusFigures {
+/** Generates as `spantune generate` does and flattens the dataset into pairs with file offsets. */
+async function generate(files: SourceFile[]): Promise<{ pairs: Pair[]; passages: number; seconds: number }> {
   const started = performance.now();
-  const generated: Generated[] = [];
-  let passageCount = 0;
-  for (const document of documents) {
-    const passages = passagesOf(document, wholeDocumentPassages ? 1_000_000 : undefined);
-    passageCount += passages.length;
-    for (const passage of passages) {
-      for (const pair of pairsForPassage(passage, GENERATOR_NAMES, MAX_PER_PASSAGE)) generated.push({ corpus, passage, pair });
+  const { dataset, stats } = await generateFromFiles(files, { now: new Date(0) });
+  const seconds = (performance.now() - started) / 1000;
+  const pairs: Pair[] = [];
+  for (const article of dataset.data) {
+    for (const paragraph of article.paragraphs) {
+      const source = paragraph.source as { path: string; start: number };
+      for (const qa of paragraph.qas) {
+        const answer = qa.answers[0];
+        if (!answer) continue;
+        pairs.push({ path: source.path, context: paragraph.context, question: qa.question, answer: answer.text, start: source.start + answer.answer_start, generator: qa.generator as PairSource });
+      }
     }
   }
-  const seconds = (performance.now() - started) / 1000;
-  all.push(...generated);
+  return { pairs, passages: stats.passages, seconds };
+}
 
-  // Exact span: the answer is the document text at (passage start + answer_start).
-  const texts = new Map(documents.map((document) => [document.path, document.text]));
-  const valid = generated.filter(({ passage, pair }) => {
-    const start = passage.start + pair.answerStart;
-    return texts.get(passage.path)!.slice(start, start + pair.answer.length) === pair.answer && passage.text.slice(pair.answerStart, pair.answerStart + pair.answer.length) === pair.answer;
-  }).length;
-
-  const byGenerator: Partial<Record<PairSource, number>> = {};
-  for (const { pair } of generated) byGenerator[pair.generator] = (byGenerator[pair.generator] ?? 0) + 1;
+/** Figures of one corpus: counts, exact spans (checked against the file itself) and, with gold answers, recall. */
+function figuresOf(files: SourceFile[], run: Awaited<ReturnType<typeof generate>>, gold: GoldAnswer[]): CorpusFigures {
+  const texts = new Map(files.map((file) => [file.path, file.text]));
+  const exact = run.pairs.filter((pair) => texts.get(pair.path)!.slice(pair.start, pair.start + pair.answer.length) === pair.answer).length;
+  const pairsByGenerator: Partial<Record<PairSource, number>> = {};
+  for (const pair of run.pairs) pairsByGenerator[pair.generator] = (pairsByGenerator[pair.generator] ?? 0) + 1;
   const figures: CorpusFigures = {
-    documents: documents.length,
-    passages: passageCount,
-    pairs: generated.length,
-    pairsPerPassage: round(generated.length / Math.max(1, passageCount)),
-    validSpans: round(valid / Math.max(1, generated.length)),
-    pairsByGenerator: byGenerator,
-    seconds: round(seconds),
-    charsPerSecond: Math.round(documents.reduce((sum, document) => sum + document.text.length, 0) / seconds),
+    documents: files.length,
+    passages: run.passages,
+    pairs: run.pairs.length,
+    pairsPerDocument: round(run.pairs.length / Math.max(1, files.length)),
+    exactSpans: round(exact / Math.max(1, run.pairs.length)),
+    pairsByGenerator,
+    seconds: round(run.seconds),
   };
   if (gold.length > 0) {
-    // Recall: a gold answer counts when a generated answer of the passage that holds it equals it
-    // (normalised) or overlaps it with token F1 >= 0.5.
-    const byPassage = new Map<Passage, Generated[]>();
-    for (const item of generated) byPassage.set(item.passage, [...(byPassage.get(item.passage) ?? []), item]);
-    const passagesByPath = new Map<string, Passage[]>();
-    for (const item of generated) {
-      const list = passagesByPath.get(item.passage.path) ?? [];
-      if (!list.includes(item.passage)) list.push(item.passage);
-      passagesByPath.set(item.passage.path, list);
-    }
+    const byPath = new Map<string, Pair[]>();
+    for (const pair of run.pairs) byPath.set(pair.path, [...(byPath.get(pair.path) ?? []), pair]);
     let found = 0;
-    let exact = 0;
+    let exactFound = 0;
     const recallByGenerator: Partial<Record<PairSource, number>> = {};
     for (const answer of gold) {
-      const passage = passagesByPath.get(answer.path)?.find((p) => p.start <= answer.start && answer.start < p.end);
-      const candidates = passage ? byPassage.get(passage) ?? [] : [];
-      const matches = candidates.filter(({ pair }) => normalizeAnswer(pair.answer) === normalizeAnswer(answer.text) || f1V1(pair.answer, answer.text) >= 0.5);
+      const candidates = byPath.get(answer.path) ?? [];
+      const matches = candidates.filter((pair) => f1V1(pair.answer, answer.text) >= 0.5);
       if (matches.length > 0) found++;
-      if (candidates.some(({ pair }) => normalizeAnswer(pair.answer) === normalizeAnswer(answer.text))) exact++;
-      for (const name of new Set(matches.map(({ pair }) => pair.generator))) recallByGenerator[name] = (recallByGenerator[name] ?? 0) + 1;
+      if (candidates.some((pair) => normalizeAnswer(pair.answer) === normalizeAnswer(answer.text))) exactFound++;
+      for (const name of new Set(matches.map((pair) => pair.generator))) recallByGenerator[name] = (recallByGenerator[name] ?? 0) + 1;
     }
     figures.goldAnswers = gold.length;
     figures.recall = round(found / gold.length);
-    figures.recallExact = round(exact / gold.length);
+    figures.recallExact = round(exactFound / gold.length);
     figures.recallByGenerator = Object.fromEntries(Object.entries(recallByGenerator).map(([name, count]) => [name, round(count / gold.length)]));
   }
   return figures;
 }
 
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-/** SQuAD file → one document per context, with its gold answers. */
-function squadDocuments(path: string, limit?: number): { documents: { path: string; text: string }[]; gold: GoldAnswer[] } {
+/** SQuAD file → one Markdown document per context (the first `limit`), with its gold answers. */
+function squadDocuments(path: string, folder: string, limit?: number): { files: SourceFile[]; gold: GoldAnswer[] } {
   const dataset = JSON.parse(readFileSync(path, 'utf8')) as SquadDataset;
-  const documents: { path: string; text: string }[] = [];
+  const files: SourceFile[] = [];
   const gold: GoldAnswer[] = [];
   dataset.data.forEach((article, a) => {
     article.paragraphs.forEach((paragraph, p) => {
-      if (limit !== undefined && documents.length >= limit) return;
-      const name = `${article.title ?? 'article'}#${a}.${p}.txt`;
-      documents.push({ path: name, text: paragraph.context });
-      for (const qa of paragraph.qas) for (const answer of qa.answers) gold.push({ path: name, text: answer.text.trim(), start: answer.answer_start });
+      if (limit !== undefined && files.length >= limit) return;
+      const name = `${folder}/${a}-${p}.md`;
+      files.push({ path: name, text: paragraph.context });
+      for (const qa of paragraph.qas) for (const answer of qa.answers) gold.push({ path: name, text: answer.text, start: answer.answer_start });
     });
   });
-  return { documents, gold };
+  return { files, gold };
+}
+
+interface Judged {
+  id: string;
+  path: string;
+  passage: string;
+  question: string;
+  answer: string;
+  answerStart: number;
+  verdict: 'keep' | 'drop' | null;
+  note?: string;
+}
+interface JudgementFile {
+  about: string;
+  seed: number;
+  pairs: Judged[];
+}
+
+const sampleId = (pair: Pair) => `${pair.path}@${pair.start}:${normalizeAnswer(pair.question).replace(/\s+/g, '-')}`;
+
+/**
+ * The blind sample: `size` XQuAD pairs drawn with a fixed seed, at most one per paragraph, each
+ * generator getting its share of the draw by its share of the pairs.
+ */
+function drawSample(pairs: Pair[], size: number, seed: number): Pair[] {
+  const rng = new Rng(seed);
+  const byGenerator = new Map<PairSource, Pair[]>();
+  for (const pair of pairs) byGenerator.set(pair.generator, [...(byGenerator.get(pair.generator) ?? []), pair]);
+  const queues = [...byGenerator.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, list]) => ({ name, list: rng.shuffle([...list]), want: Math.max(1, Math.round((size * list.length) / pairs.length)) }));
+  const usedPaths = new Set<string>();
+  const sample: Pair[] = [];
+  for (const queue of queues) {
+    let taken = 0;
+    for (const pair of queue.list) {
+      if (taken >= queue.want || sample.length >= size) break;
+      if (usedPaths.has(pair.path)) continue;
+      usedPaths.add(pair.path);
+      sample.push(pair);
+      taken++;
+    }
+  }
+  return rng.shuffle(sample);
+}
+
+/** Joins the sample with the recorded verdicts: the keep rate, overall and per generator. */
+function judgementFigures(sample: Pair[], file: JudgementFile | undefined) {
+  const verdicts = new Map((file?.pairs ?? []).map((pair) => [pair.id, pair.verdict]));
+  const perGenerator: Record<string, { judged: number; kept: number }> = {};
+  let judged = 0;
+  let kept = 0;
+  for (const pair of sample) {
+    const verdict = verdicts.get(sampleId(pair));
+    if (verdict === undefined || verdict === null) continue;
+    judged++;
+    const entry = (perGenerator[pair.generator] ??= { judged: 0, kept: 0 });
+    entry.judged++;
+    if (verdict === 'keep') {
+      kept++;
+      entry.kept++;
+    }
+  }
+  return {
+    sample: sample.length,
+    judged,
+    notJudged: sample.length - judged,
+    kept,
+    keepRate: judged > 0 ? round(kept / judged) : null,
+    byGenerator: Object.fromEntries(Object.entries(perGenerator).map(([name, entry]) => [name, { ...entry, keepRate: round(entry.kept / entry.judged) }])),
+  };
+}
+
+function writeSample(sample: Pair[], previous: JudgementFile | undefined, seed: number): void {
+  const old = new Map((previous?.pairs ?? []).map((pair) => [pair.id, pair]));
+  const pairs: Judged[] = sample.map((pair) => {
+    const id = sampleId(pair);
+    const before = old.get(id);
+    return { id, path: pair.path, passage: pair.context, question: pair.question, answer: pair.answer, answerStart: pair.start, verdict: before?.verdict ?? null, ...(before?.note ? { note: before.note } : {}) };
+  });
+  const about =
+    previous?.about ??
+    'Blind sample of generated XQuAD pairs (seeded, at most one per paragraph, generators in proportion). Each pair was read with its passage and judged keep when the question is fluent, complete, answerable from the passage and unambiguous, and the given span is its answer; otherwise drop. The generator is not shown here.';
+  writeFileSync(SAMPLE_FILE, `${JSON.stringify({ about, seed, pairs } satisfies JudgementFile, null, 2)}\n`);
+}
+
+/** The demo workspace: pairs per kind of file (its extension), and the files that gave none. */
+async function demoFigures() {
+  const folder = join(root, 'demo/workspace');
+  if (!existsSync(folder)) return { missing: 'demo/workspace' };
+  const { files } = await discoverFiles(['.'], { cwd: folder });
+  const run = await generate(files);
+  const kinds: Record<string, { files: number; pairs: number }> = {};
+  for (const file of files) {
+    const kind = extname(file.path) || file.path;
+    const entry = (kinds[kind] ??= { files: 0, pairs: 0 });
+    entry.files++;
+    entry.pairs += run.pairs.filter((pair) => pair.path === file.path).length;
+  }
+  const withoutPairs = files.filter((file) => !run.pairs.some((pair) => pair.path === file.path)).map((file) => file.path);
+  return { files: files.length, pairs: run.pairs.length, kinds, withoutPairs };
 }
 
 async function main() {
-  const report: Record<string, CorpusFigures> = {};
-  const xquad = squadDocuments(join(shared, 'data/xquad-en/xquad.en.json'));
-  process.stderr.write(`XQuAD-en: ${xquad.documents.length} contexts\n`);
-  report.xquad = runCorpus('xquad', xquad.documents, xquad.gold, true);
+  const seed = Number(values.seed);
+  const xquad = squadDocuments(join(shared, 'data/xquad-en/xquad.en.json'), 'xquad', Number(values.paragraphs));
+  process.stderr.write(`XQuAD-en: ${xquad.files.length} paragraphs\n`);
+  const xquadRun = await generate(xquad.files);
 
   const limit = values['limit-covid'] !== undefined ? Number(values['limit-covid']) : undefined;
-  const covid = squadDocuments(join(shared, 'data/covid-qa/covidQA.json'), limit);
-  process.stderr.write(`COVID-QA: ${covid.documents.length} papers\n`);
-  report.covid = runCorpus('covid', covid.documents, covid.gold, false);
+  const covid = squadDocuments(join(shared, 'data/covid-qa/covidQA.json'), 'covid', limit);
+  process.stderr.write(`COVID-QA: ${covid.files.length} papers\n`);
+  const covidRun = await generate(covid.files);
 
-  // Documentation and code as found in a workspace: package READMEs and this project's sources.
-  const paths = [
-    ...(await glob('node_modules/*/README.md', { cwd: root })).slice(0, 60),
-    ...(await glob('node_modules/*/lib/**/*.js', { cwd: root })).slice(0, 120),
-    ...(await glob('src/**/*.ts', { cwd: root })),
-  ];
-  const workspace = paths.map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') }));
-  process.stderr.write(`workspace: ${workspace.length} files\n`);
-  report.workspace = runCorpus('workspace', workspace, [], false);
+  const previous = existsSync(SAMPLE_FILE) ? (JSON.parse(readFileSync(SAMPLE_FILE, 'utf8')) as JudgementFile) : undefined;
+  const sample = drawSample(xquadRun.pairs, Number(values.sample), seed);
+  if (values['write-sample']) writeSample(sample, previous, seed);
 
+  const report = {
+    xquad: figuresOf(xquad.files, xquadRun, xquad.gold),
+    covid: figuresOf(covid.files, covidRun, covid.gold),
+    demo: await demoFigures(),
+    blindSample: judgementFigures(sample, values['write-sample'] ? (JSON.parse(readFileSync(SAMPLE_FILE, 'utf8')) as JudgementFile) : previous),
+  };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-
-  // Blind sample: shuffled with a fixed seed, no confidence shown.
-  const rng = new Rng(Number(values.seed));
-  for (const name of GENERATOR_NAMES) {
-    const pool = all.filter(({ pair }) => pair.generator === name);
-    const sample = rng.shuffle([...pool]).slice(0, SAMPLE);
-    process.stdout.write(`\n=== ${name}: ${sample.length} of ${pool.length} ===\n`);
-    sample.forEach(({ corpus, passage, pair }, index) => {
-      const from = Math.max(0, pair.answerStart - 90);
-      const to = Math.min(passage.text.length, pair.answerStart + pair.answer.length + 60);
-      const window = passage.text.slice(from, pair.answerStart) + '[[' + pair.answer + ']]' + passage.text.slice(pair.answerStart + pair.answer.length, to);
-      process.stdout.write(`${index + 1}. (${corpus}) Q: ${pair.question}\n   A: ${pair.answer}\n   …${window.replace(/\s+/g, ' ')}…\n`);
-    });
-  }
 }
 
 main().catch((error) => {

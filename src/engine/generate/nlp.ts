@@ -75,10 +75,18 @@ function retag(term: Term, tags: string[]): void {
 }
 
 /**
- * Fixes two tagging slips of compromise that the generators trip over: a plural noun counted by a
- * number taken for a verb ("40 engineers"), and "X refers to / means" with the verb taken for a noun.
+ * Fixes tagging slips of compromise that the generators trip over, each shown by its example below:
+ * nouns taken for verbs (after a number, a preposition or a title, or in -s before the verb), names
+ * in -ly taken for adverbs, and "X refers to / means" with the verb taken for a noun.
  */
 function repairTags(terms: Term[]): void {
+  // "Kuechly led the team": a capitalised word in -ly before a verb is a name, not an adverb.
+  for (const [i, term] of terms.entries()) {
+    const next = terms[i + 1];
+    if (term.tags.has('Adverb') && /^\p{Lu}\p{Ll}+ly$/u.test(term.text) && !/[,;:()]/.test(term.after) && next && (next.tags.has('PastTense') || next.tags.has('PresentTense')) && !next.tags.has('Adverb')) {
+      retag(term, ['Noun', 'ProperNoun', 'Singular']);
+    }
+  }
   for (let i = 1; i < terms.length; i++) {
     const term = terms[i]!;
     const previous = terms[i - 1]!;
@@ -86,6 +94,27 @@ function repairTags(terms: Term[]): void {
       retag(term, ['Noun', 'Plural']);
     } else if (DEFINING_VERB.test(term.text) && previous.tags.has('Noun') && !term.tags.has('Verb')) {
       retag(term, ['Verb', 'PresentTense']);
+    } else if (
+      term.tags.has('Verb') && !term.tags.has('Gerund') && !term.tags.has('PastTense') && !term.tags.has('Auxiliary') &&
+      previous.tags.has('Preposition') && !/^(to|than|as|like|because)$/i.test(previous.text) && !/[,;:()]/.test(previous.after)
+    ) {
+      // "led the team in sacks", "at age 39": after a preposition, a present form is a noun.
+      retag(term, ['Noun', /[^s]s$/i.test(term.text) ? 'Plural' : 'Singular']);
+    } else if (
+      term.tags.has('Verb') && term.tags.has('Infinitive') && previous.tags.has('Adjective') && !/[,;:()]/.test(previous.after) &&
+      terms[i + 1]?.tags.has('ProperNoun') === true
+    ) {
+      // "defensive tackle Kawann Short": a title before a name.
+      retag(term, ['Noun', 'Singular', 'Actor']);
+    } else if (
+      term.tags.has('Verb') && term.tags.has('PresentTense') && /[^s]s$/i.test(term.text) && !/[,;:()]/.test(term.after) &&
+      (previous.tags.has('Determiner') || previous.tags.has('Adjective') || previous.tags.has('Noun') && !previous.tags.has('Pronoun')) &&
+      ['PastTense', 'Copula', 'Modal', 'Auxiliary'].some((tag) => terms[i + 1]?.tags.has(tag) === true)
+    ) {
+      // "The railway engineers replaced ...": a word in -s between a noun phrase's start and a verb is its plural noun.
+      retag(term, ['Noun', 'Plural']);
+    } else if (/^(thereafter|hereafter|therefore|meanwhile|nevertheless|nonetheless|subsequently)$/i.test(term.text)) {
+      retag(term, ['Adverb']);
     }
   }
 }
@@ -143,11 +172,19 @@ export function verbGroups(terms: Term[]): VerbGroup[] {
   return groups;
 }
 
-/** The dictionary form of a verb ("gave" → "give"), for do-support ("did ... give"). */
+/** The forms of a verb ("coined" → { PastTense: "coined", PresentTense: "coins", Infinitive: "coin" }), from compromise. */
+export function verbForms(verb: string): { PastTense?: string; PresentTense?: string; Infinitive?: string } | undefined {
+  // Behind a subject the word is read as a verb ("stripped" alone is read as an adjective); a gerund behind "are".
+  const word = verb.toLowerCase();
+  const text = /ing$/.test(word) ? `they are ${word}` : `they ${word}`;
+  const forms = (nlp(text).verbs() as unknown as { conjugate(): { PastTense?: string; PresentTense?: string; Infinitive?: string }[] }).conjugate()[0];
+  // "are" itself, when the word after it was not read as a verb.
+  return forms?.Infinitive === 'be' && !/^(be|is|are|was|were|been|being|am)$/.test(word) ? undefined : forms;
+}
+
+/** The dictionary form of a verb ("gave" → "give", "installing" → "install"), for do-support ("did ... give"). */
 export function infinitiveOf(verb: string): string {
-  const doc = nlp(verb);
-  doc.verbs().toInfinitive();
-  return doc.text().trim() || verb;
+  return verbForms(verb)?.Infinitive ?? verb;
 }
 
 export type EntityType = 'person' | 'place' | 'organization' | 'date' | 'duration' | 'money' | 'percent' | 'count' | 'number' | 'name';
@@ -168,11 +205,23 @@ function breaksAfter(term: Term): boolean {
   return /[,;:()"\u201c\u201d[\]]|[.!?]\s*$/.test(term.after);
 }
 
+const foundEntities = new WeakMap<Sentence, Entity[]>();
+
+/** The entities of a sentence (see readEntities), found once per sentence. */
+export function findEntities(sentence: Sentence): Entity[] {
+  let entities = foundEntities.get(sentence);
+  if (!entities) {
+    entities = readEntities(sentence);
+    foundEntities.set(sentence, entities);
+  }
+  return entities;
+}
+
 /**
  * Finds answer-sized entities in a sentence from compromise's tags: people, places, organisations,
  * dates, amounts of money, percentages, counts of things, durations and other proper names.
  */
-export function findEntities(sentence: Sentence): Entity[] {
+function readEntities(sentence: Sentence): Entity[] {
   const { terms } = sentence;
   const entities: Entity[] = [];
   const has = (i: number, tag: string) => terms[i]?.tags.has(tag) === true;

@@ -1,7 +1,7 @@
 import type { Candidate } from './generators/context';
 import type { Passage } from './passages';
 import { normalizeAnswer as normalizeText } from '../squad/metrics';
-import { readsAsQuestion } from './question';
+import { isCompleteQuestion } from './question';
 import type { GeneratorName, PairSource, RoundTripResult } from './types';
 
 /** A checked question–answer pair of one passage; `answerStart` is relative to the passage text. */
@@ -27,7 +27,17 @@ export function assertExactSpan(context: string, answer: string, answerStart: nu
   }
 }
 
-/** Turns candidates into pairs: answers taken from the passage and checked, questions that read as questions. */
+/** True when brackets and quotes in an answer are closed inside it ("73 miles (117 km" is cut off). */
+export function isBalanced(text: string): boolean {
+  for (const [open, close] of [['(', ')'], ['[', ']'], ['{', '}'], ['\u201c', '\u201d']] as const) {
+    if (text.split(open).length !== text.split(close).length) return false;
+  }
+  if ((text.match(/"/g)?.length ?? 0) % 2 !== 0) return false;
+  // An opening single quote needs its closing one ("word 'plague" is cut off); apostrophes inside words are fine.
+  return !/(^|[\s(])['\u2018](?![^'\u2019]*['\u2019](?!\p{L}))/u.test(text);
+}
+
+/** Turns candidates into pairs: answers taken from the passage and checked, questions that are complete questions (not fragments). */
 export function checkCandidates(passage: Passage, generator: GeneratorName, candidates: Candidate[]): GeneratedPair[] {
   const pairs: GeneratedPair[] = [];
   for (const candidate of candidates) {
@@ -37,8 +47,8 @@ export function checkCandidates(passage: Passage, generator: GeneratorName, cand
       throw new Error(`generator ${generator} proposed a range [${candidate.start}, ${candidate.end}) outside its passage`);
     }
     const answer = passage.text.slice(answerStart, answerEnd);
-    if (answer !== passage.plain.slice(answerStart, answerEnd) || answer !== answer.trim() || answer.length > MAX_ANSWER_CHARS) continue;
-    if (generator !== 'cloze' && !readsAsQuestion(candidate.question)) continue;
+    if (answer !== passage.plain.slice(answerStart, answerEnd) || answer !== answer.trim() || answer.length > MAX_ANSWER_CHARS || !isBalanced(answer)) continue;
+    if (generator !== 'cloze' && !isCompleteQuestion(candidate.question)) continue;
     // A question that states its own answer teaches nothing.
     const normalizedAnswer = normalizeText(answer);
     if (normalizedAnswer.length >= 3 && ` ${normalizeText(candidate.question)} `.includes(` ${normalizedAnswer} `)) continue;

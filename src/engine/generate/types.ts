@@ -17,7 +17,7 @@ export type DocumentFormat = 'markdown' | 'text' | 'rst' | 'asciidoc' | 'html' |
 /** The language of a source file whose comments and docstrings are read. */
 export type CodeLanguage = 'js' | 'python' | 'java' | 'go' | 'rust' | 'c' | 'csharp';
 
-export const GENERATOR_NAMES = ['definition', 'heading', 'keyvalue', 'table', 'entity', 'codedoc', 'cloze'] as const;
+export const GENERATOR_NAMES = ['definition', 'heading', 'keyvalue', 'table', 'entity', 'phrase', 'codedoc', 'cloze'] as const;
 export type GeneratorName = (typeof GENERATOR_NAMES)[number];
 /** What made a pair: one of the rule-based generators, or a language model the user allowed. */
 export type PairSource = GeneratorName | 'llm';

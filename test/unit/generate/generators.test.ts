@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generators } from '../../../src/engine/generate/generators';
-import { readsAsQuestion } from '../../../src/engine/generate/question';
+import { isCompleteQuestion } from '../../../src/engine/generate/question';
 import { run } from './helpers';
 
 const guide = `# SpanTune Guide
@@ -77,7 +77,8 @@ test('table: one question per cell, keyed by the first cell and named by the col
 
 test('entity: wh-questions by answer type, from the clause with the answer taken out', () => {
   const pairs = run(generators.entity, 'guide.md', guide);
-  assert.equal(pairs.get('When was it released by the Example Lab in Berlin?'), 'March 2024');
+  // "It" stands for the subject of the sentence before.
+  assert.equal(pairs.get('When was SpanTune released by the Example Lab in Berlin?'), 'March 2024');
   assert.equal(pairs.get('How many engineers did the lab hire in 2023?'), '40');
   assert.equal(pairs.get('When did the lab hire 40 engineers?'), '2023');
   assert.equal(pairs.get('Who founded the lab?'), 'Alice Smith');
@@ -85,7 +86,18 @@ test('entity: wh-questions by answer type, from the clause with the answer taken
   assert.equal(history.get('When did the Normans invade England?'), '1066');
   assert.equal(history.get('How much did the company pay for the land?'), '$3.5 million');
   assert.equal(history.get('How long did Rollo rule Normandy?'), '20 years');
-  for (const question of [...pairs.keys(), ...history.keys()]) assert.ok(readsAsQuestion(question), question);
+  for (const question of [...pairs.keys(), ...history.keys()]) assert.ok(isCompleteQuestion(question), question);
+});
+
+test('phrase: questions whose answers are plain noun phrases (subjects, objects, phrases after a preposition)', () => {
+  const pairs = run(generators.phrase, 'p.txt', 'The railway engineers replaced the old gearbox in the spring. Luther published a short commentary on Galatians in 1519. Students thronged to the city of Wittenberg.\n');
+  assert.equal(pairs.get('Who replaced the old gearbox in the spring?'), 'railway engineers');
+  assert.equal(pairs.get('What did the railway engineers replace in the spring?'), 'old gearbox');
+  assert.equal(pairs.get('What did Luther publish on Galatians in 1519?'), 'short commentary');
+  assert.equal(pairs.get('Who thronged to the city of Wittenberg?'), 'Students');
+  // A place is an entity: asked for by the entity generator, with its category.
+  assert.equal(run(generators.entity, 'p.txt', 'Students thronged to the city of Wittenberg.\n').get('To which city did students throng?'), 'city of Wittenberg');
+  for (const question of pairs.keys()) assert.ok(isCompleteQuestion(question), question);
 });
 
 test('codedoc: JSDoc, Python Google style, reST fields, Rust sections and C# XML docs', () => {

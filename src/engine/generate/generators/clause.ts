@@ -1,106 +1,496 @@
-import { infinitiveOf, type Sentence, type Term, type VerbGroup } from '../nlp';
+import { infinitiveOf, verbForms, type Sentence, type Term, type VerbGroup } from '../nlp';
+
+export { verbForms };
+import { breaksAfter, isNominal, isPlural, nounPhraseAt, opensAmount, type NounPhrase } from '../phrases';
 import type { PassageContext } from './context';
 
-/** A sentence's main clause: its subject and verb group, as term indices. */
-export interface Clause {
-  /** First term of the subject (after a fronted phrase such as "In 1066,"). */
-  subjectFrom: number;
-  verb: VerbGroup;
-  /** End (exclusive) of the clause: where a new clause or a parenthesis begins. */
-  end: number;
+/** A range of terms [from, to) of a sentence. */
+export interface Span {
+  from: number;
+  to: number;
 }
 
-const SUBORDINATE_START = new Set(['although', 'though', 'while', 'when', 'whereas', 'because', 'since', 'if', 'after', 'before', 'as', 'once', 'unless', 'however', 'moreover', 'furthermore', 'thus', 'therefore', 'also', 'additionally']);
-const NEW_CLAUSE = new Set(['which', 'who', 'whom', 'whose', 'and', 'but', 'while', 'whereas', 'although', 'though', 'where', 'because', 'so', 'or', 'yet', 'including', 'as', 'with', 'since']);
+/** A phrase after the verb: a noun phrase, a preposition with its noun phrase, an adverb, or anything else. */
+export interface Part extends Span {
+  kind: 'noun' | 'preposition' | 'adverb' | 'infinitive' | 'means' | 'other';
+  /** After a comma ("..., in 1066"): a question may ask about it but leaves it out otherwise. */
+  detached?: boolean;
+  /** The noun phrase of a 'noun' part, or the one after the preposition of a 'preposition' part. */
+  phrase?: NounPhrase;
+  preposition?: string;
+}
+
+/**
+ * A clause read as subject + verb group + the phrases after the verb, in term indices of its sentence.
+ * Questions are made by taking one of these out and putting the rest into question order.
+ */
+export interface Clause {
+  sentence: Sentence;
+  /** A phrase before the subject and its comma ("In 1066,"), or undefined. */
+  fronted?: Span;
+  subject: NounPhrase;
+  /** Adverbs between the subject and the verb ("also", "often"). */
+  adverbs: Span;
+  verb: VerbGroup;
+  /** The phrases after the verb, up to the first comma or the clause's end: what a question keeps. */
+  parts: Part[];
+  /** "X, who did Y": the subject is the noun phrase the relative pronoun refers to. */
+  relative: boolean;
+  /** "X did Y and did Z": the second verb phrase, whose subject stands before the first. */
+  coordinated?: boolean;
+  /** What a pronoun subject ("he") stands for, as it reads in a question ("Tesla"). */
+  subjectName?: string;
+  /** A noun phrase between commas after the subject ("Brian Johnson, a member of Geordie, ..."). */
+  appositive?: NounPhrase;
+  /** ", reaching France as early as 1519": a participle after the clause, whose subject and tense are the clause's. */
+  participle?: boolean;
+}
+
+const SUBORDINATE_START = new Set(['although', 'though', 'while', 'when', 'whereas', 'because', 'since', 'if', 'after', 'before', 'as', 'once', 'unless', 'however', 'moreover', 'furthermore', 'thus', 'therefore', 'also', 'additionally', 'meanwhile', 'instead', 'later', 'today', 'currently', 'originally', 'initially', 'eventually', 'finally']);
+/** Words after a comma that begin a new clause (so a clause ends before them). */
+const NEW_CLAUSE = new Set(['which', 'who', 'whom', 'whose', 'and', 'but', 'while', 'whereas', 'although', 'though', 'where', 'because', 'so', 'or', 'yet', 'including', 'as', 'with', 'since', 'when', 'after', 'before', 'until', 'unless', 'if', 'however', 'thus', 'making', 'becoming', 'leading']);
+const VAGUE = /^(this|that|these|those|there|here|such|one|all|each|every|any|both|some|another|other|others|many|most|several|few|same|former|latter|following|it|its)$/i;
 
 export function hasBreakAfter(term: Term): boolean {
-  return /[,;:()\u2013\u2014"\u201c\u201d[\]]/.test(term.after) || /\s[-–]\s/.test(term.after);
+  return breaksAfter(term);
 }
 
-/** Finds the subject and main verb of a sentence, or undefined when the parse is not simple enough. */
-export function mainClause(sentence: Sentence): Clause | undefined {
+const has = (term: Term | undefined, tag: string) => term !== undefined && term.tags.has(tag);
+
+/**
+ * Sentences' pieces that can each hold a clause: split at ';' and ':', and before "and / but / while"
+ * when a comma stands before it or a noun phrase and a verb follow it ("X scored and Manning completed ...").
+ */
+function segments(sentence: Sentence): Span[] {
   const { terms } = sentence;
-  for (const verb of sentence.verbs) {
-    if (verb.from === 0) continue;
-    const before = terms[verb.from - 1]!;
-    if (/^to$/i.test(before.text) || terms[verb.from]!.tags.has('Gerund')) continue;
-    let subjectFrom = 0;
-    // A fronted phrase ("In 1066,", "However,") ends at the last comma before the verb.
-    const first = terms[0]!;
-    if (first.tags.has('Preposition') || first.tags.has('Adverb') || first.tags.has('Conjunction') || SUBORDINATE_START.has(first.text.toLowerCase())) {
-      for (let i = verb.from - 1; i >= 0; i--) {
-        if (/,/.test(terms[i]!.after)) {
-          subjectFrom = i + 1;
-          break;
-        }
-      }
-      if (subjectFrom === 0) return undefined;
+  const spans: Span[] = [];
+  let from = 0;
+  for (let i = 0; i < terms.length - 1; i++) {
+    const after = terms[i]!.after;
+    const next = terms[i + 1]!.text.toLowerCase();
+    const conjunction = /^(and|but|while|whereas|although|though|yet|so)$/.test(next);
+    let opensClause = false;
+    if (conjunction && !/,/.test(after)) {
+      const subject = nounPhraseAt(terms, i + 2);
+      const verb = subject && sentence.verbs.find((group) => group.from === adverbsFrom(terms, subject.to, terms.length).to);
+      opensClause = verb !== undefined && !breaksAfter(terms[subject!.to - 1]!) && isFinite(sentence, verb!);
     }
-    const subject = terms.slice(subjectFrom, verb.from);
-    if (subject.length === 0 || subject.length > 12) return undefined;
-    if (subject.slice(0, -1).some(hasBreakAfter)) return undefined;
-    if (!subject.some((term) => term.tags.has('Noun') || term.tags.has('Pronoun') || term.tags.has('Value'))) return undefined;
-    if (subject.some((term) => term.tags.has('Verb') && !term.tags.has('Adjective') && !term.tags.has('Participle'))) return undefined;
-    if (subject.length === 1 && /^(there|here)$/i.test(subject[0]!.text)) return undefined;
-    let end = terms.length;
-    for (let i = verb.to; i < terms.length - 1; i++) {
-      const term = terms[i]!;
-      if (/[;:()\u2013\u2014[\]]/.test(term.after) || /\s[-–]\s/.test(term.after)) {
-        end = i + 1;
-        break;
-      }
-      const next = terms[i + 1]!;
-      const coordinatedVerb = /^(and|but|or)$/i.test(next.text) && terms[i + 2]?.tags.has('Verb') === true;
-      if ((/,/.test(term.after) && NEW_CLAUSE.has(next.text.toLowerCase())) || coordinatedVerb) {
-        end = i + 1;
-        break;
-      }
+    if (/;|:\s/.test(after) || (conjunction && (/,/.test(after) || opensClause))) {
+      spans.push({ from, to: i + 1 });
+      from = /;|:\s/.test(after) ? i + 1 : i + 2;
     }
-    return { subjectFrom, verb, end };
   }
-  return undefined;
+  spans.push({ from, to: terms.length });
+  return spans.filter((span) => span.to > span.from);
 }
 
-/** Readable text of terms [from, to) as written (hyphens and inner punctuation kept). */
-export function phrase(context: PassageContext, terms: Term[], from: number, to: number): string {
-  if (to <= from) return '';
-  return context.words(terms[from]!.start, terms[to - 1]!.end).replace(/^["'\u201c\u2018(]+|["'\u201d\u2019),;:.]+$/g, '');
+/** The verb group starting at term `at`, stretched over particles ("gave up") and kept inside `limit`. */
+function verbAt(sentence: Sentence, at: number, limit: number): VerbGroup | undefined {
+  const verb = sentence.verbs.find((group) => group.from === at);
+  if (!verb || verb.to > limit) return undefined;
+  let to = verb.to;
+  while (to < limit && has(sentence.terms[to], 'Particle') && !breaksAfter(sentence.terms[to - 1]!)) to++;
+  return { ...verb, to };
 }
 
-const PLURAL_PRONOUN = /^(they|we|you|i)$/i;
+/** A finite verb can head a clause; "to go", "going", "gone" cannot. */
+function isFinite(sentence: Sentence, verb: VerbGroup): boolean {
+  const first = sentence.terms[verb.from]!;
+  if (verb.auxiliary !== '' || verb.copula) return true;
+  if (has(first, 'Gerund') || has(first, 'Infinitive') && !has(first, 'PresentTense')) return false;
+  if (/^to$/i.test(sentence.terms[verb.from - 1]?.text ?? '')) return false;
+  return has(first, 'PastTense') || has(first, 'PresentTense');
+}
 
-/** True when the subject's head (its last noun) is plural, for the choice between "do" and "does". */
-export function pluralSubject(terms: Term[], from: number, to: number): boolean {
-  for (let i = to - 1; i >= from; i--) {
+/** Parses the phrases after the verb, up to the first comma (or `limit`). */
+function partsAfter(terms: Term[], from: number, limit: number): Part[] {
+  const parts: Part[] = [];
+  let i = from;
+  let detached = false;
+  while (i < limit) {
     const term = terms[i]!;
-    if (term.tags.has('Pronoun')) return PLURAL_PRONOUN.test(term.text);
-    if (term.tags.has('Noun') || term.tags.has('Value')) return term.tags.has('Plural');
+    if (i > from && breaksAfter(terms[i - 1]!)) {
+      // After a comma, phrases of a preposition still go with the verb ("..., in 1066", "..., by scoring 11 points").
+      if (!/^,\s*$/.test(terms[i - 1]!.after) || !has(term, 'Preposition') || /^(of|than|as|like|including)$/i.test(term.text) || parts.length === 0) break;
+      detached = true;
+    }
+    // "and", "but", "while": what follows is another phrase or clause, which questions leave out.
+    if (/^(and|or|but|while|whereas|nor|yet)$/i.test(term.text)) break;
+    let part: Part | undefined;
+    const amount = opensAmount(terms, i) ? nounPhraseAt(terms, i, limit) : undefined;
+    if (amount) {
+      part = { kind: 'noun', from: i, to: amount.to, phrase: amount };
+    } else if (/^by$/i.test(term.text) && has(terms[i + 1], 'Gerund') && !breaksAfter(term)) {
+      // "by scoring 11 points": how it was done, up to the next comma.
+      let to = i + 1;
+      while (to < limit && !breaksAfter(terms[to - 1]!) && !/^(and|or|but|while)$/i.test(terms[to]!.text)) to++;
+      part = { kind: 'means', from: i, to };
+    } else if (/^to$/i.test(term.text) && has(terms[i + 1], 'Verb') && !breaksAfter(term) || /^in order to$/i.test(`${term.text} ${terms[i + 1]?.text} ${terms[i + 2]?.text}`)) {
+      // "to play in the Pro Bowl", "in order to attract visitors": an infinitive phrase, up to the next comma.
+      let to = i + 1;
+      while (to < limit && !breaksAfter(terms[to - 1]!) && !/^(and|or|but|while)$/i.test(terms[to]!.text)) to++;
+      part = { kind: 'infinitive', from: i, to };
+    } else if (has(term, 'Preposition') && !/^to$/i.test(term.text) || /^to$/i.test(term.text) && !has(terms[i + 1], 'Verb')) {
+      const phrase = breaksAfter(term) ? undefined : nounPhraseAt(terms, i + 1, limit);
+      if (phrase && !phrase.pronoun) {
+        part = { kind: 'preposition', from: i, to: phrase.to, phrase, preposition: term.text.toLowerCase() };
+        // "between 2005 and 2010": both ends belong to the phrase.
+        const second = /^between$/i.test(term.text) && /^and$/i.test(terms[phrase.to]?.text ?? '') && !breaksAfter(terms[phrase.to - 1]!) ? nounPhraseAt(terms, phrase.to + 1, limit) : undefined;
+        if (second) part = { ...part, to: second.to, phrase: { ...phrase, to: second.to } };
+      }
+    } else if (has(term, 'Adverb') && !has(term, 'Noun')) {
+      part = { kind: 'adverb', from: i, to: i + 1 };
+    } else {
+      const phrase = nounPhraseAt(terms, i, limit);
+      if (phrase && !phrase.pronoun) part = { kind: 'noun', from: i, to: phrase.to, phrase };
+    }
+    if (!part && detached) break;
+    if (!part) {
+      // Something this reader does not take apart (a clause, "to" + verb): the rest stays as it is.
+      let to = i + 1;
+      while (to < limit && !breaksAfter(terms[to - 1]!)) to++;
+      parts.push({ kind: 'other', from: i, to });
+      break;
+    }
+    parts.push(detached ? { ...part, detached } : part);
+    i = part.to;
+  }
+  return parts;
+}
+
+/** Where a clause that begins at `from` ends: before a new clause, a bracket, a dash or a coordinated verb. */
+function clauseEnd(terms: Term[], from: number, limit: number): number {
+  for (let i = from; i < limit - 1; i++) {
+    const term = terms[i]!;
+    const next = terms[i + 1]!;
+    if (/[;:()\u2013\u2014[\]]/.test(term.after) || /\s[-\u2013]\s/.test(term.after)) return i + 1;
+    if (/,/.test(term.after) && (NEW_CLAUSE.has(next.text.toLowerCase()) || has(next, 'Gerund'))) return i + 1;
+    if (/^(and|but|or)$/i.test(next.text) && has(terms[i + 2], 'Verb') && !has(terms[i + 2], 'Noun')) return i + 1;
+  }
+  return limit;
+}
+
+/** A finite verb inside the phrases after the verb, other than in "to go" or "that / which / who goes": a second clause. */
+function hasSecondClause(terms: Term[], parts: Part[]): boolean {
+  for (const part of parts) {
+    if (part.kind === 'infinitive' || part.kind === 'means') continue;
+    for (let i = part.from; i < part.to; i++) {
+      const term = terms[i]!;
+      if (!has(term, 'Verb') || has(term, 'Gerund') || has(term, 'Infinitive') && !has(term, 'PresentTense')) continue;
+      if (!has(term, 'PastTense') && !has(term, 'PresentTense') && !has(term, 'Copula') && !has(term, 'Modal')) continue;
+      const previous = terms[i - 1];
+      if (previous && (/^(to|that|which|who|whom)$/i.test(previous.text) || has(previous, 'Auxiliary') || has(previous, 'Modal') || has(previous, 'Copula') || has(previous, 'Verb'))) continue;
+      return true;
+    }
   }
   return false;
 }
 
+const NEGATION = /^(not|never|cannot|can't|won't|no|n't|neither|nor)$|n't$/i;
+
 /**
- * Turns "subject + verb group + rest" into question word order after a wh-phrase:
- * "the Normans gave their name" → "did the Normans give their name"; "was descended" → "was ... descended".
+ * A clause whose verb group follows `adverbs` (the words between subject and verb, maybe none). With
+ * `strict`, a lone past form followed by no object ("employed in the U.S.") is read as a participle,
+ * not as a clause's verb.
  */
-export function invert(context: PassageContext, sentence: Sentence, clause: Clause, subject: string, rest: string): string | undefined {
+function clauseWith(sentence: Sentence, subject: NounPhrase, adverbs: Span, limit: number, relative: boolean, strict: boolean, fronted?: Span): Clause | undefined {
+  const { terms } = sentence;
+  const verb = verbAt(sentence, adverbs.to, limit);
+  if (!verb || !isFinite(sentence, verb) || verb.negative) return undefined;
+  const words = terms.slice(verb.from, verb.to);
+  if (words.some((term) => NEGATION.test(term.text))) return undefined;
+  // A name inside the verb group means the tagger took a noun for a verb.
+  if (words.some((term) => has(term, 'ProperNoun') || has(term, 'Noun') && !has(term, 'Verb'))) return undefined;
+  const end = clauseEnd(terms, verb.to - 1, limit);
+  const parts = breaksAfter(terms[verb.to - 1]!) ? [] : partsAfter(terms, verb.to, end);
+  if (hasSecondClause(terms, parts)) return undefined;
+  const lonePast = verb.to - verb.from === 1 && has(terms[verb.from], 'PastTense') && verb.auxiliary === '' && !verb.copula;
+  if (strict && lonePast && parts[0]?.kind !== 'noun') return undefined;
+  // "data compiled by Nafzger": a lone past form before "by" is a participle.
+  if (lonePast && /^by$/i.test(terms[verb.to]?.text ?? '')) return undefined;
+  // "fossils thought to represent ctenophores": a participle before "to", not a clause's verb.
+  if (lonePast && /^(thought|believed|said|considered|known|expected|supposed|reported|estimated|assumed|alleged|designed|used|made|intended|needed|required)$/i.test(terms[verb.from]!.text) && /^to$/i.test(terms[verb.to]?.text ?? '')) return undefined;
+  return { sentence, subject, adverbs, verb, parts, relative, ...(fronted ? { fronted } : {}) };
+}
+
+/** Adverbs from `from` on ("also", "often"), up to the first word that is not one. */
+function adverbsFrom(terms: Term[], from: number, limit: number): Span {
+  let to = from;
+  while (to < limit && has(terms[to], 'Adverb') && !has(terms[to], 'Verb') && !NEGATION.test(terms[to]!.text) && !breaksAfter(terms[to]!)) to++;
+  return { from, to };
+}
+
+/**
+ * A clause whose subject is `subject`, when a finite verb follows it, maybe after adverbs ("also") or
+ * an appositive between commas ("Their rivals, Polonia Warsaw, have ...", which is left out).
+ */
+function clauseAfter(sentence: Sentence, subject: NounPhrase, limit: number, relative: boolean, strict: boolean, fronted?: Span): Clause | undefined {
+  const { terms } = sentence;
+  // "The districts in Kraków do ...", "The basic unit of division in Poland is ...": phrases after the subject's noun.
+  for (let k = 0; k < 2 && !breaksAfter(terms[subject.to - 1]!) && has(terms[subject.to], 'Preposition') && !/^(to|than|as)$/i.test(terms[subject.to]!.text); k++) {
+    const tail = nounPhraseAt(terms, subject.to + 1, limit);
+    if (!tail || tail.pronoun) break;
+    subject = { ...subject, to: tail.to };
+  }
+  let from = subject.to;
+  let appositive: NounPhrase | undefined;
+  if (/^,\s*$/.test(terms[subject.to - 1]!.after)) {
+    appositive = nounPhraseAt(terms, subject.to, limit);
+    if (!appositive || !/^,\s*$/.test(terms[appositive.to - 1]!.after)) return undefined;
+    from = appositive.to;
+  }
+  const clause = clauseWith(sentence, subject, adverbsFrom(terms, from, limit), limit, relative, strict, fronted);
+  return clause && appositive ? { ...clause, appositive } : clause;
+}
+
+/**
+ * The main clause of a segment: a noun phrase and a finite verb, maybe after leading adverbs ("Then")
+ * or a fronted phrase with its comma ("In 1066,", "After the war,"), which questions may leave out.
+ */
+function mainClauseIn(sentence: Sentence, segment: Span): Clause | undefined {
+  // After ", and" a list may go on ("..., and 1 million teachers employed in the U.S."): read strictly.
+  const strict = segment.from > 0;
+  const { terms } = sentence;
+  const leading = adverbsFrom(terms, segment.from, segment.to);
+  const start = SUBORDINATE_START.has(terms[segment.from]!.text.toLowerCase()) ? segment.from : leading.to;
+  const subject = nounPhraseAt(terms, start, segment.to);
+  const plain = subject ? clauseAfter(sentence, subject, segment.to, false, strict, start > segment.from ? { from: segment.from, to: start } : undefined) : undefined;
+  if (plain) return plain;
+  // The fronted phrase ends at the first comma that is followed by a subject and its verb.
+  for (let i = segment.from; i < segment.to - 1; i++) {
+    if (!/,/.test(terms[i]!.after)) continue;
+    const subject = nounPhraseAt(terms, i + 1, segment.to);
+    const clause = subject ? clauseAfter(sentence, subject, segment.to, false, strict, { from: segment.from, to: i + 1 }) : undefined;
+    if (clause) return clause;
+  }
+  // "In Hinduism the spiritual teacher is known as a guru": a phrase of a preposition without its comma.
+  if (has(terms[segment.from], 'Preposition')) {
+    const object = nounPhraseAt(terms, segment.from + 1, segment.to);
+    const subject = object && !object.pronoun && !breaksAfter(terms[object.to - 1]!) ? nounPhraseAt(terms, object.to, segment.to) : undefined;
+    if (subject) return clauseAfter(sentence, subject, segment.to, false, true, { from: segment.from, to: object!.to });
+  }
+  return undefined;
+}
+
+/**
+ * "Kuechly led the team in tackles and intercepted four passes": the verb phrase after "and" is a
+ * clause of the same subject.
+ */
+function coordinatedClause(sentence: Sentence, clause: Clause, limit: number): Clause | undefined {
+  const { terms } = sentence;
+  const end = clause.parts.at(-1)?.to ?? clause.verb.to;
+  const and = terms[end];
+  if (!and || !/^(and|but)$/i.test(and.text) || /[;:()]/.test(terms[end - 1]!.after)) return undefined;
+  const adverbs = adverbsFrom(terms, end + 1, limit);
+  const next = clauseWith(sentence, clause.subject, adverbs, limit, clause.relative, true, clause.fronted);
+  // Only a verb of the same form ("led ... and intercepted"), so that the subject surely goes with both.
+  if (!next || next.verb.past !== clause.verb.past || next.verb.auxiliary !== '' || next.verb.copula) return undefined;
+  return { ...next, coordinated: true };
+}
+
+/**
+ * "Luther's writings circulated widely, reaching France ...": a participle after the comma that ends
+ * a clause goes with the clause's subject, in the clause's tense.
+ */
+function participleClause(sentence: Sentence, clause: Clause, limit: number): Clause | undefined {
+  const { terms } = sentence;
+  const end = clause.parts.at(-1)?.to ?? clause.verb.to;
+  if (end >= limit || !/^,\s*$/.test(terms[end - 1]!.after)) return undefined;
+  let at = end;
+  while (at < limit && /^(while|also|thus|thereby|then|eventually|later|subsequently)$/i.test(terms[at]!.text)) at++;
+  const gerund = terms[at];
+  // The tagger reads some of these as adjectives ("reaching London"); the -ing and what follows tell.
+  const isGerund = gerund !== undefined && (has(gerund, 'Gerund') || /ing$/i.test(gerund.text) && has(gerund, 'Adjective') && (isNominal(terms[at + 1]) || has(terms[at + 1], 'Determiner')));
+  if (!gerund || !isGerund || breaksAfter(gerund) || /^(including|according|following|regarding|concerning|excluding|depending|starting|beginning)$/i.test(gerund.text)) return undefined;
+  let to = at + 1;
+  while (to < limit && has(terms[to], 'Particle')) to++;
+  const verb: VerbGroup = { from: at, to, main: at, auxiliary: '', copula: false, past: clause.verb.past, negative: false };
+  const parts = partsAfter(terms, to, clauseEnd(terms, to - 1, limit));
+  if (parts.length === 0 || hasSecondClause(terms, parts)) return undefined;
+  return { sentence, subject: clause.subject, adverbs: { from: at, to: at }, verb, parts, relative: clause.relative, participle: true, ...(clause.subjectName ? { subjectName: clause.subjectName } : {}) };
+}
+
+/** "X, who had five sacks" and "X which runs": clauses whose subject is the noun phrase before the pronoun. */
+function relativeClauses(sentence: Sentence): Clause[] {
+  const { terms } = sentence;
+  const clauses: Clause[] = [];
+  for (let i = 1; i < terms.length - 1; i++) {
+    if (!/^(who|which)$/i.test(terms[i]!.text)) continue;
+    const before = terms[i - 1]!;
+    if (/[;:()]/.test(before.after) || has(before, 'Preposition')) continue;
+    // The longest noun phrase that ends right before the pronoun and starts at a phrase boundary; for
+    // "who", a name after "of" ("the family name of the Roman Emperor Hadrian, who founded it").
+    let antecedent: NounPhrase | undefined;
+    for (let from = Math.max(0, i - 10); from < i; from++) {
+      const previous = terms[from - 1];
+      const afterOf = /^who$/i.test(terms[i]!.text) && /^of$/i.test(previous?.text ?? '') && /^\p{Lu}/u.test(terms[i - 1]!.text);
+      const boundary = !previous || breaksAfter(previous) || has(previous, 'Preposition') && !/^of$/i.test(previous.text) || afterOf || has(previous, 'Verb') || has(previous, 'Conjunction');
+      const phrase = boundary ? nounPhraseAt(terms, from, i) : undefined;
+      if (phrase && phrase.to === i && !phrase.pronoun && (antecedent === undefined || afterOf)) antecedent = phrase;
+    }
+    if (!antecedent) continue;
+    const clause = clauseWith(sentence, antecedent, adverbsFrom(terms, i + 1, terms.length), terms.length, true, false);
+    if (clause) clauses.push(clause);
+  }
+  return clauses;
+}
+
+/** Words after which a subordinate clause begins ("because the lab hired ...", "said that the court ..."). */
+const CLAUSE_OPENER = /^(when|because|although|though|while|whereas|after|before|since|if|that|as|once|until|unless|where|whether|and|but)$/i;
+
+/**
+ * Clauses inside a sentence that none of the segments starts with: a noun phrase and a finite verb
+ * after a comma or a word that opens a clause ("..., although several players dove into the pile").
+ */
+function embeddedClauses(sentence: Sentence, taken: Set<number>): Clause[] {
+  const { terms } = sentence;
+  const clauses: Clause[] = [];
+  for (let i = 1; i < terms.length - 1; i++) {
+    const previous = terms[i - 1]!;
+    if (!(/,/.test(previous.after) || CLAUSE_OPENER.test(previous.text))) continue;
+    const subject = nounPhraseAt(terms, i);
+    if (!subject) continue;
+    const clause = clauseAfter(sentence, subject, terms.length, false, true);
+    if (!clause || taken.has(clause.verb.from)) continue;
+    taken.add(clause.verb.from);
+    clauses.push(clause);
+  }
+  return clauses;
+}
+
+const parsedClauses = new WeakMap<Sentence, Clause[]>();
+
+/** Every clause of a sentence that is simple enough to turn into questions (read once per sentence). */
+export function clausesOf(sentence: Sentence): readonly Clause[] {
+  let clauses = parsedClauses.get(sentence);
+  if (!clauses) {
+    clauses = readClauses(sentence);
+    parsedClauses.set(sentence, clauses);
+  }
+  return clauses;
+}
+
+function readClauses(sentence: Sentence): Clause[] {
+  const clauses: Clause[] = [];
+  const add = (clause: Clause, limit: number) => {
+    clauses.push(clause);
+    const next = coordinatedClause(sentence, clause, limit);
+    if (next) clauses.push(next);
+    const participle = participleClause(sentence, next ?? clause, limit);
+    if (participle) clauses.push(participle);
+  };
+  for (const segment of segments(sentence)) {
+    const clause = mainClauseIn(sentence, segment);
+    if (clause) add(clause, segment.to);
+  }
+  for (const clause of relativeClauses(sentence)) add(clause, sentence.terms.length);
+  const taken = new Set(clauses.map((clause) => clause.verb.from));
+  for (const clause of embeddedClauses(sentence, taken)) add(clause, sentence.terms.length);
+  return clauses;
+}
+
+/** True when a subject names something definite enough to ask about ("the lab", "Rollo"; not "this", "it"). */
+export function isSpecific(terms: Term[], phrase: NounPhrase): boolean {
+  if (phrase.pronoun) return false;
+  const words = terms.slice(phrase.from, phrase.to);
+  if (VAGUE.test(words[0]!.text) && !(words.length > 1 && /^(this|that|these|those)$/i.test(words[0]!.text) && has(words[1], 'ProperNoun'))) return false;
+  return !(words.length === 1 && VAGUE.test(words[0]!.text));
+}
+
+/** Readable text of terms [from, to) as written (inner punctuation kept, outer quotes and commas dropped). */
+export function phrase(context: PassageContext, terms: Term[], from: number, to: number): string {
+  if (to <= from) return '';
+  return context.words(terms[from]!.start, terms[to - 1]!.end).replace(/^["'\u201c\u2018]+|["'\u201d\u2019,;:.]+$/g, '');
+}
+
+/** Text of the parts before the first comma, leaving out those in `omit`. */
+export function partsText(context: PassageContext, clause: Clause, omit: readonly Part[] = []): string {
+  return clause.parts.filter((part) => !part.detached && !omit.includes(part)).map((part) => phrase(context, clause.sentence.terms, part.from, part.to)).join(' ');
+}
+
+/** The subject as it reads inside a question: its first word lower-cased only when it opened the sentence and is an ordinary word. */
+export function subjectText(context: PassageContext, clause: Clause): string {
+  if (clause.subjectName !== undefined) return clause.subjectName;
+  const { terms } = clause.sentence;
+  const text = phrase(context, terms, clause.subject.from, clause.subject.to);
+  const first = terms[clause.subject.from]!;
+  const isName = ['ProperNoun', 'Person', 'Place', 'Organization', 'Acronym'].some((tag) => first.tags.has(tag));
+  return clause.subject.from === 0 && !isName ? context.casing.inside(text) : text;
+}
+
+/** The fronted phrase ("In 1066,") as a trailing phrase of a question ("in 1066"), when it is a short phrase of a preposition. */
+export function frontedText(context: PassageContext, clause: Clause): string {
+  if (!clause.fronted) return '';
+  const { terms } = clause.sentence;
+  const { from, to } = clause.fronted;
+  if (to - from > 6 || !has(terms[from], 'Preposition') || /^(although|though|while|when|because|since|if|after|before|as|once|unless|despite|like|unlike)$/i.test(terms[from]!.text)) return '';
+  if (terms.slice(from, to - 1).some(breaksAfter) || !nounPhraseAt(terms, from + 1, to)) return '';
+  return context.casing.inside(phrase(context, terms, from, to));
+}
+
+/** True for "is / are / was / were" standing alone as the verb. */
+export function isPlainCopula(clause: Clause): boolean {
+  return clause.verb.copula && clause.verb.to - clause.verb.from === 1;
+}
+
+const BE_SINGULAR: Record<string, string> = { are: 'is', were: 'was', have: 'has', do: 'does', "'re": 'is' };
+
+/**
+ * The verb group with a wh-word as its subject: a wh-subject takes the singular ("The engines
+ * produce power" → "What produces power?", "were defeated" → "was defeated"), except "be" before a
+ * plural noun ("What were the causes ...?"). Tense stays as written.
+ */
+export function verbForWhSubject(context: PassageContext, clause: Clause): string {
+  const { terms } = clause.sentence;
+  const text = phrase(context, terms, clause.verb.from, clause.verb.to);
+  const [first = '', ...rest] = text.split(' ');
+  const lower = first.toLowerCase();
+  if (clause.participle) {
+    const forms = verbForms(first);
+    const form = clause.verb.past ? forms?.PastTense : forms?.PresentTense;
+    return form ? [form, ...rest].join(' ') : text;
+  }
+  // "did receive" (emphatic) reads as "received" once the subject is a wh-word.
+  if (/^(do|does|did)$/.test(lower) && clause.verb.main > clause.verb.from) {
+    const main = verbForms(terms[clause.verb.main]!.text);
+    const form = lower === 'did' ? main?.PastTense : main?.PresentTense;
+    if (form) return [form, ...terms.slice(clause.verb.main + 1, clause.verb.to).map((term) => term.text)].join(' ');
+  }
+  if (!isPlural(terms, clause.subject)) return text;
+  if (BE_SINGULAR[lower] !== undefined) {
+    const predicate = clause.parts[0]?.kind === 'noun' ? clause.parts[0].phrase : undefined;
+    if ((lower === 'are' || lower === 'were') && predicate && isPlural(terms, predicate)) return text;
+    return [BE_SINGULAR[lower], ...rest].join(' ');
+  }
+  const head = terms[clause.verb.from]!;
+  if (clause.verb.to - clause.verb.from >= 1 && clause.verb.auxiliary === '' && !clause.verb.copula && has(head, 'PresentTense') && !has(head, 'PastTense')) {
+    const conjugated = verbForms(first)?.PresentTense;
+    if (conjugated) return [conjugated, ...rest].join(' ');
+  }
+  return text;
+}
+
+/**
+ * The clause in question order behind a wh-phrase, with `rest` after the verb: "the Normans gave their
+ * name" → "did the Normans give their name"; "was coined" → "was the name coined"; "has also won" →
+ * "has the team also won". Undefined when the verb group cannot be inverted.
+ */
+export function invert(context: PassageContext, clause: Clause, rest: string): string | undefined {
+  const { terms } = clause.sentence;
   const { verb } = clause;
-  const terms = sentence.terms;
-  const verbText = phrase(context, terms, verb.from, verb.to);
-  if (verb.auxiliary !== '') {
-    const first = verb.auxiliary.split(/\s+/)[0];
-    if (!first || !verbText.toLowerCase().startsWith(first.toLowerCase())) return undefined;
-    const remainder = verbText.slice(first.length).trim();
-    return [first.toLowerCase(), subject, remainder, rest].filter(Boolean).join(' ');
+  const subject = subjectText(context, clause);
+  const adverbs = phrase(context, terms, clause.adverbs.from, clause.adverbs.to);
+  const verbWords = phrase(context, terms, verb.from, verb.to).split(' ');
+  if (verb.auxiliary !== '' || verb.copula) {
+    // The first auxiliary (or the copula) moves before the subject; the rest of the group stays.
+    const [first, ...remainder] = verbWords;
+    return [first!.toLowerCase(), subject, adverbs, ...remainder, rest].filter(Boolean).join(' ');
   }
-  if (verb.copula) {
-    // "is also the oldest" → "is he also the oldest".
-    const [copula, ...adverbs] = verbText.split(' ');
-    return [copula!.toLowerCase(), subject, ...adverbs, rest].filter(Boolean).join(' ');
-  }
-  if (verb.to - verb.from > 1) return undefined;
   const main = terms[verb.main]!;
-  if (!main.tags.has('PastTense') && !main.tags.has('PresentTense')) return undefined;
-  const auxiliary = verb.past ? 'did' : pluralSubject(terms, clause.subjectFrom, verb.from) ? 'do' : 'does';
-  return [auxiliary, verb.negative ? 'not' : '', subject, infinitiveOf(main.text), rest].filter(Boolean).join(' ');
+  if (!clause.participle && !has(main, 'PastTense') && !has(main, 'PresentTense')) return undefined;
+  const auxiliary = verb.past ? 'did' : isPlural(terms, clause.subject) ? 'do' : 'does';
+  const particles = verbWords.slice(verb.main - verb.from + 1);
+  const infinitive = clause.participle ? verbForms(main.text)?.Infinitive : infinitiveOf(main.text);
+  if (!infinitive) return undefined;
+  return [auxiliary, subject, adverbs, infinitive.toLowerCase(), ...particles, rest].filter(Boolean).join(' ');
 }

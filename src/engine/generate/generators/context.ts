@@ -1,11 +1,8 @@
+import { CasingEvidence } from '../casing';
 import { collapse, type Block } from '../formats/blocks';
 import { analyse, type Sentence } from '../nlp';
 import type { Passage } from '../passages';
 import type { GeneratorName } from '../types';
-
-const FUNCTION_WORDS = new Set(
-  'the a an this that these those it its they them their he she his her we our you your some many most all each both several few one two three in on at for from by with after before during since when while although if as there here such other another no any every many much more'.split(' '),
-);
 
 /** A proposed pair: the answer is the file range [start, end), which lies inside the passage. */
 export interface Candidate {
@@ -23,17 +20,13 @@ export interface Generator {
 /** What generators read about a passage; the sentence parse is made once and shared. */
 export class PassageContext {
   private parsed: Sentence[] | undefined;
-  private lowercaseWords: Set<string> | undefined;
+  private evidence: CasingEvidence | undefined;
   constructor(readonly passage: Passage) {}
 
-  /**
-   * True when a capitalised word is an ordinary word (it also appears in lower case in the passage, or
-   * is a function word), so that it can be lower-cased when it moves from the start of a sentence.
-   */
-  isCommonWord(word: string): boolean {
-    this.lowercaseWords ??= new Set(this.passage.plain.match(/(?<![\p{L}\d])[\p{Ll}][\p{L}'-]*/gu) ?? []);
-    const lower = word.toLowerCase();
-    return FUNCTION_WORDS.has(lower) || (word !== lower && this.lowercaseWords.has(lower) && !/^[\p{Lu}\d]{2,}$/u.test(word));
+  /** How the passage writes its words, for the case of a word that moves into a question. */
+  get casing(): CasingEvidence {
+    this.evidence ??= new CasingEvidence(this.passage.plain);
+    return this.evidence;
   }
 
   /** The original text of a file range inside the passage. */

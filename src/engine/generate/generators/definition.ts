@@ -1,10 +1,10 @@
 import type { Sentence } from '../nlp';
-import { finishQuestion, lowerFirstWord } from '../question';
-import { hasBreakAfter, mainClause, phrase } from './clause';
+import { finishQuestion } from '../question';
+import { clausesOf, isSpecific, subjectText } from './clause';
 import { trimRange, type Candidate, type Generator, type PassageContext } from './context';
 import { isGenericHeading } from './heading';
+import { passageQuestions } from './wh';
 
-const VAGUE_SUBJECT = /^(it|this|that|these|those|they|he|she|we|i|you|there|here|which|who|such|one|all|each|both|some|its|their|his|her|our|what|following|another|other|default|permission)$/i;
 /** Verbs that define their subject, with the question each one asks. */
 const DEFINING_VERBS: Record<string, (subject: string) => string> = {
   means: (x) => `What does ${x} mean`,
@@ -14,47 +14,22 @@ const DEFINING_VERBS: Record<string, (subject: string) => string> = {
   denotes: (x) => `What does ${x} denote`,
   stands: (x) => `What does ${x} stand for`,
 };
-const MAX_ANSWER_WORDS = 30;
 
-/** "X is/are/means/refers to Y" at the start of a sentence → "What is X?" answered by Y. */
-function fromSentence(context: PassageContext, sentence: Sentence): Candidate | undefined {
-  const clause = mainClause(sentence);
-  if (!clause || clause.subjectFrom !== 0) return undefined;
+/** "X means / refers to / stands for Y" → "What does X refer to?" answered by Y. */
+function fromDefiningVerb(context: PassageContext, sentence: Sentence): Candidate | undefined {
+  const clause = clausesOf(sentence).find((one) => one.subject.from === 0 && !one.relative);
+  if (!clause || !isSpecific(sentence.terms, clause.subject) || clause.verb.auxiliary !== '' || clause.verb.to - clause.verb.from !== 1) return undefined;
   const { terms } = sentence;
-  const { verb } = clause;
-  const subjectTerms = terms.slice(0, verb.from);
-  const vague = VAGUE_SUBJECT.test(subjectTerms[0]!.text) || (subjectTerms.length === 2 && subjectTerms[0]!.tags.has('Determiner') && VAGUE_SUBJECT.test(subjectTerms[1]!.text));
-  if (subjectTerms.length > 8 || vague) return undefined;
-  if (subjectTerms.some((term) => term.tags.has('Pronoun') || term.tags.has('Preposition') && term.text.toLowerCase() !== 'of')) return undefined;
-  const verbWord = terms[verb.main]!.text.toLowerCase();
-  let answerFrom = verb.to;
-  let ask: ((subject: string) => string) | undefined;
-  let confidence = 0.55;
-  if (verb.copula && (verbWord === 'is' || verbWord === 'are') && !verb.negative && verb.to - verb.from === 1) {
-    ask = (x) => `What ${verbWord} ${x}`;
-    const first = terms[answerFrom];
-    // "X is a/an/the Y" defines; "X is used", "X is also", "X is large" do not.
-    if (!first || !(first.tags.has('Determiner') || first.tags.has('Noun')) || first.tags.has('Pronoun') || first.tags.has('Adverb')) return undefined;
-    if (first.tags.has('Determiner') && /^(a|an)$/i.test(first.text)) confidence = 0.6;
-  } else if (verb.auxiliary === '' && DEFINING_VERBS[verbWord]) {
-    ask = DEFINING_VERBS[verbWord];
-    if ((verbWord.startsWith('refer') && terms[answerFrom]?.text.toLowerCase() === 'to') || (verbWord === 'stands' && terms[answerFrom]?.text.toLowerCase() === 'for')) answerFrom++;
-    confidence = 0.7;
-  } else {
-    return undefined;
-  }
-  let answerTo = clause.end;
-  if (answerTo - answerFrom > MAX_ANSWER_WORDS) {
-    const comma = terms.slice(answerFrom, answerTo).findIndex(hasBreakAfter);
-    if (comma < 0 || comma + 1 > MAX_ANSWER_WORDS) return undefined;
-    answerTo = answerFrom + comma + 1;
-  }
-  if (answerTo <= answerFrom || !terms.slice(answerFrom, answerTo).some((term) => term.tags.has('Noun'))) return undefined;
-  const { start, end } = trimRange(context, terms[answerFrom]!.start, terms[answerTo - 1]!.end);
+  const verb = terms[clause.verb.main]!.text.toLowerCase();
+  const ask = DEFINING_VERBS[verb];
+  const parts = clause.parts;
+  if (!ask || parts.length === 0 || parts.some((part) => part.detached)) return undefined;
+  let from = parts[0]!.from;
+  if ((verb.startsWith('refer') && parts[0]!.preposition === 'to') || (verb === 'stands' && parts[0]!.preposition === 'for')) from++;
+  else if (parts[0]!.kind !== 'noun') return undefined;
+  const { start, end } = trimRange(context, terms[from]!.start, terms[parts.at(-1)!.to - 1]!.end);
   if (!context.isClean(start, end)) return undefined;
-  const firstWord = subjectTerms[0]!;
-  const subject = lowerFirstWord(phrase(context, terms, 0, verb.from), !context.isCommonWord(firstWord.text) && !firstWord.tags.has('Determiner'));
-  return { question: finishQuestion([ask(subject)]), start, end, confidence };
+  return { question: finishQuestion([ask(subjectText(context, clause))]), start, end, confidence: 0.7 };
 }
 
 const TERM_AND_GLOSS = /^([\p{L}\d][\p{L}\d .'/+#-]{0,48}?)\s*(?::|\s[\u2013\u2014-]\s)\s*(\S[^\n]{14,})$/u;
@@ -83,8 +58,12 @@ export const definitionGenerator: Generator = {
   generate(context) {
     const candidates: Candidate[] = [];
     for (const sentence of context.sentences()) {
-      const candidate = fromSentence(context, sentence);
+      const candidate = fromDefiningVerb(context, sentence);
       if (candidate) candidates.push(candidate);
+    }
+    // "X is a Y": the predicate of a plain copula, found with the other sentence questions.
+    for (const { question, start, end, confidence, kind } of passageQuestions(context)) {
+      if (kind === 'definition') candidates.push({ question, start, end, confidence });
     }
     for (const block of context.passage.blocks) {
       if (block.kind !== 'list-item') continue;

@@ -1,3 +1,4 @@
+import { isCapitalisedWord } from '../casing';
 import { collapse } from '../formats/blocks';
 import { infinitiveOf } from '../nlp';
 import { finishQuestion, readsAsQuestion } from '../question';
@@ -30,9 +31,9 @@ function firstSentence(context: PassageContext, from: number): { start: number; 
 /** Keeps a Title Case heading's words lower-case where the passage writes them so ("Gradient Accumulation" → "gradient accumulation"). */
 function asPhrase(context: PassageContext, heading: string): string {
   const words = heading.split(' ');
-  const common = words.map((word) => context.isCommonWord(word));
+  const common = words.map((word) => context.casing.isCommonWord(word));
   // "Gradient Accumulation": when a later word is ordinary, so is the capitalised first one (unless an acronym).
-  if (common.slice(1).some(Boolean) && !/^[\p{Lu}\d]{2,}$/u.test(words[0]!)) common[0] = true;
+  if (common.slice(1).some(Boolean) && isCapitalisedWord(words[0]!) && !context.casing.isName(words[0]!)) common[0] = true;
   return words.map((word, index) => (common[index] ? word.toLowerCase() : word)).join(' ');
 }
 

@@ -6,6 +6,7 @@ import { definitionGenerator } from './definition';
 import { entityGenerator } from './entity';
 import { headingGenerator } from './heading';
 import { keyValueGenerator } from './keyvalue';
+import { phraseGenerator } from './phrase';
 import { tableGenerator } from './table';
 
 export const generators: Record<GeneratorName, Generator> = {
@@ -14,6 +15,7 @@ export const generators: Record<GeneratorName, Generator> = {
   keyvalue: keyValueGenerator,
   table: tableGenerator,
   entity: entityGenerator,
+  phrase: phraseGenerator,
   codedoc: codeDocGenerator,
   cloze: clozeGenerator,
 };

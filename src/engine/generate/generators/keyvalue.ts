@@ -30,13 +30,6 @@ export const keyValueGenerator: Generator = {
   },
 };
 
-/** A key as it reads inside a question: "License" → "license", "DOI" stays "DOI", "MAX RETRIES" → "max retries". */
-export function labelOf(key: string): string {
-  if (key === key.toUpperCase() && key.length > 4 && /\s/.test(key)) return key.toLowerCase();
-  if (/^\p{Lu}[\p{Lu}\d]/u.test(key)) return key;
-  return key.charAt(0).toLowerCase() + key.slice(1);
-}
-
 function fromLine(context: PassageContext, line: string, lineStart: number, subject: string | undefined): Candidate | undefined {
   const indent = line.length - line.trimStart().length;
   const match = KEY_VALUE.exec(line.trim());
@@ -51,7 +44,7 @@ function fromLine(context: PassageContext, line: string, lineStart: number, subj
   const valueStart = lineStart + indent + match[0].length - value.length;
   const range = trimRange(context, valueStart, lineStart + line.length);
   if (range.end <= range.start || !context.isClean(range.start, range.end)) return undefined;
-  const label = labelOf(key);
+  const label = context.casing.label(key);
   const plural = /[^s]s$/.test(key) || PERSON_KEY.test(key) && key.endsWith('s');
   const wh = PERSON_KEY.test(key) ? 'Who' : 'What';
   const of = subject && subject.toLowerCase() !== key.toLowerCase() ? `of ${subject}` : undefined;

@@ -1,6 +1,5 @@
 import { finishQuestion } from '../question';
 import type { Candidate, Generator } from './context';
-import { labelOf } from './keyvalue';
 
 /** A table row under a header → "What is the <column> of <row's first cell>?" for each other cell. */
 export const tableGenerator: Generator = {
@@ -14,7 +13,7 @@ export const tableGenerator: Generator = {
       row.cells.slice(1).forEach((cell, index) => {
         const column = row.columns![index + 1];
         if (!column || cell.end <= cell.start || !context.isClean(cell.start, cell.end)) return;
-        const label = labelOf(column);
+        const label = context.casing.label(column);
         candidates.push({ question: finishQuestion([`What is the ${label} of ${key}`]), start: cell.start, end: cell.end, confidence: 0.7 });
       });
     }

@@ -1,0 +1,494 @@
+import { findEntities, type Entity, type EntityType, type Sentence, type Term } from '../nlp';
+import { isNominal, isPlural, type NounPhrase } from '../phrases';
+import { finishQuestion } from '../question';
+import { clausesOf, frontedText, invert, isPlainCopula, isSpecific, partsText, phrase, subjectText, verbForms, verbForWhSubject, type Clause, type Part, type Span } from './clause';
+import { trimRange, type Candidate, type PassageContext } from './context';
+
+/** What an answer is: a typed entity, a plain noun phrase, or the predicate that defines the subject. */
+export type AnswerKind = EntityType | 'phrase' | 'definition';
+
+/** Where the answer stood in its clause, which decides the question's shape. */
+export type AnswerRole = 'subject' | 'object' | 'preposition' | 'fronted' | 'predicate' | 'infinitive';
+
+/** A question for one answer of one clause; `start`/`end` are the answer's file range. */
+export interface SentenceQuestion extends Candidate {
+  kind: AnswerKind;
+  role: AnswerRole;
+}
+
+const has = (term: Term | undefined, tag: string) => term !== undefined && term.tags.has(tag);
+
+/** How sure each answer kind's questions are before the question's length is counted. */
+const BASE_CONFIDENCE: Record<AnswerKind, number> = {
+  date: 0.65, person: 0.6, count: 0.6, money: 0.6, percent: 0.6, duration: 0.55, place: 0.55, organization: 0.5, name: 0.5, number: 0.4, phrase: 0.45, definition: 0.6,
+};
+/** Longer questions mostly carry a second clause that the reader did not take apart. */
+const MAX_QUESTION_WORDS = 22;
+const WHEN_PREPOSITIONS = new Set(['in', 'on', 'at', 'during']);
+const WHERE_PREPOSITIONS = new Set(['in', 'at', 'near', 'within', 'inside', 'throughout']);
+/** Prepositions that may be left at the end of a question ("What was it named after?"). */
+const STRANDABLE = new Set(['by', 'to', 'from', 'with', 'for', 'of', 'into', 'after', 'about', 'on', 'in', 'as', 'at', 'via', 'through', 'against', 'towards', 'toward', 'over', 'under', 'onto', 'upon']);
+
+/**
+ * An answer inside a noun phrase: its kind, its terms, and what a question may name of it: for a count
+ * the counted noun ("engineers"), for a described thing its category ("round" of "the divisional round",
+ * "defensive end" of "defensive end Jared Allen").
+ */
+interface Answer extends Span {
+  kind: AnswerKind;
+  person: boolean;
+  plural: boolean;
+  counted?: Span;
+  category?: Span;
+}
+
+const VAGUE_ANSWER = /^(this|that|these|those|its|their|his|her|our|my|your|others?|some|many|most|several|such|same|former|latter|it|them|both|all|each)$/i;
+/** Nouns for people that the tagger does not mark as such ("environmentalists", "inhabitants"). */
+const PERSON_NOUN = /^(\p{Ll}+(ists?|ians?)|people|persons?|men|women|children|inhabitants|residents|citizens|settlers|immigrants|emigrants|members|workers|players|soldiers|troops|officials|leaders|students|pupils|teachers|scholars|scientists|researchers|authors|writers|artists|farmers|merchants|monks|priests|nobles|peasants|slaves|refugees|voters|users|patients|individuals|adults|volunteers|participants|employees|staff|descendants|ancestors|followers|supporters|opponents|rivals|fans|crew|astronauts|engineers|designers|founders|owners)$/u;
+const PERSON_TAGS = ['Person', 'FirstName', 'LastName', 'MaleName', 'FemaleName'];
+/** Heads that measure or sort rather than name ("half of the rainforests", "a form of anthrax"): no "which half". */
+const PARTITIVE = /^(half|part|parts|number|majority|minority|most|percent|amount|lot|lots|kind|kinds|type|types|sort|form|forms|way|ways|one|piece|rest|set|series|group|range|variety|share|portion|fraction|total|sum|example|examples|case|cases|instance|end|beginning|start|middle|top|bottom|side|front|back|edge|area|level|use|name)$/i;
+/** Adjectives that grade or order rather than classify ("the new deal"): no "which deal" for them. */
+const PLAIN_ADJECTIVE = /^(new|old|big|small|large|great|high|low|long|short|tall|good|bad|best|worst|first|last|other|same|main|major|minor|additional|various|several|many|certain|particular|specific|general|common|important|different|similar|single|entire|whole|full|total|original|early|late|recent|current|former|latter|next|previous|final|initial|modern|ancient|special|real|true|own|further|affected|only|key|top|overall|average|little|few|much|more|most|less|least|such|open|close|possible|available|significant|considerable|huge|vast|wide|broad|strong|weak|rich|poor|simple|complex|basic|standard|typical|usual|famous|well-known|popular|successful|necessary|present|future|past|global|local|public|private|free)$/i;
+
+/** Lower-case words inside names ("Gadifer de la Salle"), which are no titles. */
+const NAME_PARTICLE = /^(de|la|le|du|da|di|del|della|van|von|der|den|al|el|bin|ibn|y|of|the|and)$/i;
+const AMOUNT_WORD = /^(about|around|over|nearly|almost|approximately|roughly|just|only|some|more|less|fewer|than|at|least|up|to|under)$/i;
+const isCapitalised = (term: Term | undefined) => term !== undefined && /^\p{Lu}/u.test(term.text);
+
+/**
+ * True when a noun phrase names or describes a person: a known first or last name, a title before a
+ * name ("emperor Henry III", "cornerback Josh Norman"), or a head noun for people ("the engineers").
+ */
+function namesPerson(terms: Term[], noun: NounPhrase): boolean {
+  const words = terms.slice(noun.from, noun.to);
+  if (words.some((term) => has(term, 'Organization') || has(term, 'Place'))) return false;
+  const head = terms[noun.head]!;
+  if (PERSON_TAGS.some((tag) => has(head, tag))) return true;
+  // "Students" opening a sentence is still the common noun.
+  const common = (term: Term) => !has(term, 'ProperNoun') && (has(term, 'Actor') || PERSON_NOUN.test(term.text.toLowerCase())) && (!isCapitalised(term) || term === terms[0]);
+  if (common(head)) return true;
+  const title = words.findIndex((term) => common(term) && !isCapitalised(term));
+  return title >= 0 && noun.from + title < noun.head && isCapitalised(head);
+}
+
+/**
+ * The category a question may name in "which ...": for a described common noun, the noun with the
+ * nouns just before it ("the divisional round" → "round"); for a title and a name, the title
+ * ("defensive end Jared Allen" → "defensive end", and the answer is the name).
+ */
+function categoryOf(context: PassageContext, terms: Term[], noun: NounPhrase, from: number): { category: Span; answer: Span } | undefined {
+  const head = terms[noun.head]!;
+  const common = (term: Term) => !isCapitalised(term) && isNominal(term) && !has(term, 'Value');
+  if (common(head)) {
+    if (PARTITIVE.test(head.text)) return undefined;
+    let start = noun.head;
+    while (start - 1 >= from && common(terms[start - 1]!) && !has(terms[start - 1], 'Possessive')) start--;
+    // The answer must tell more than the category: a name or a number before it ("Norman mercenaries"), or an "of" phrase after it.
+    // A capital that only opens the sentence ("Gradient accumulation") tells nothing.
+    const name = (term: Term, index: number) => isCapitalised(term) && !(index === 0 && (!has(term, 'ProperNoun') || context.casing.isCommonWord(term.text)));
+    const ofName = terms.slice(noun.head + 1, noun.to).some((term) => isCapitalised(term));
+    const classifying = (term: Term) => has(term, 'Adjective') && !PLAIN_ADJECTIVE.test(term.text);
+    const telling = terms.slice(from, start).some((term, k) => name(term, from + k) || classifying(term) || has(term, 'Value') && !has(term, 'Ordinal')) || ofName;
+    if (!telling) return undefined;
+    if (terms.slice(from, start).some((term) => has(term, 'Pronoun') || has(term, 'Possessive'))) return undefined;
+    return { category: { from: start, to: noun.head + 1 }, answer: { from, to: noun.to } };
+  }
+  let name = noun.head;
+  while (name - 1 >= from && isCapitalised(terms[name - 1])) name--;
+  const title = terms[name - 1];
+  if (name === from || !title || !common(title) || has(title, 'Possessive') || NAME_PARTICLE.test(title.text)) return undefined;
+  if (terms.slice(from, name).some((term) => has(term, 'Pronoun') || has(term, 'Value') || has(term, 'Verb'))) return undefined;
+  return { category: { from, to: name }, answer: { from: name, to: noun.to } };
+}
+
+/** The answer a noun phrase gives: the entity it is, or the phrase itself; a leading "the" is left out. */
+function answerOf(context: PassageContext, sentence: Sentence, entities: Entity[], noun: NounPhrase): Answer | undefined {
+  const { terms } = sentence;
+  const from = /^(the|a|an)$/i.test(terms[noun.from]!.text) ? noun.from + 1 : noun.from;
+  if (from >= noun.to) return undefined;
+  // "these blades", "their rivals", "others": an answer that points elsewhere names nothing by itself.
+  if (VAGUE_ANSWER.test(terms[from]!.text)) return undefined;
+  // "William E": a name cut at an initial; "places where the environment": a clause inside.
+  if (/^\p{Lu}$/u.test(terms[noun.to - 1]!.text)) return undefined;
+  if (terms.slice(from, noun.to).some((term) => /^(where|which|who|whom|whose|that|when|was|were|is|are)$/i.test(term.text)) || /^(of|and|or|the|a|an|to|in)$/i.test(terms[noun.to - 1]!.text)) return undefined;
+  const head = terms[noun.head]!;
+  const person = namesPerson(terms, noun);
+  const plural = isPlural(terms, noun);
+  const entity = entities.find((one) => one.from <= noun.head && noun.head < one.to && one.from >= noun.from && one.to <= noun.to);
+  // "40 engineers", "over 14,000 outfits": the number is the answer, the noun goes into "how many" (but "20 years" is a duration).
+  const value = terms.slice(from, noun.head).findIndex((term) => has(term, 'Value') && !has(term, 'Ordinal'));
+  const measured = entity !== undefined && ['duration', 'date', 'money', 'percent'].includes(entity.type);
+  if (value >= 0 && !measured && has(head, 'Plural') && !has(head, 'Value') && terms.slice(from, from + value).every((term) => AMOUNT_WORD.test(term.text))) {
+    let valueTo = from + value + 1;
+    while (valueTo < noun.head && has(terms[valueTo], 'Value') && !has(terms[valueTo], 'Ordinal')) valueTo++;
+    return { kind: 'count', from, to: valueTo, person: false, plural, counted: { from: valueTo, to: noun.to } };
+  }
+  // "the city", "the period": one singular common noun after "the" points back to something named before.
+  if (from === noun.to - 1 && from > noun.from && !isCapitalised(head) && !has(head, 'Value') && !has(head, 'Plural')) return undefined;
+  const described = categoryOf(context, terms, noun, from);
+  const category = described ? { category: described.category } : {};
+  const span = described?.answer ?? { from, to: noun.to };
+  if (entity) {
+    // "the Luther Bible": a person's name inside a phrase whose head is a thing is no person.
+    const kind = entity.type === 'count' ? 'number' : entity.type === 'person' && !PERSON_TAGS.some((tag) => has(head, tag)) ? 'name' : entity.type;
+    return { kind, ...span, person: person || kind === 'person', plural, ...category };
+  }
+  // A name the tagger could not type ("Tesla", "the Broncos"): a person or a thing, which decides "who" or "what".
+  const isName = isCapitalised(head) && (noun.head > 0 || !context.casing.isCommonWord(head.text));
+  return { kind: isName ? 'name' : 'phrase', ...span, person, plural, ...category };
+}
+
+/** "which defensive end", "which round": the wh-phrase that names the answer's category. */
+function whichOf(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
+  if (!answer.category) return undefined;
+  const text = phrase(context, sentence.terms, answer.category.from, answer.category.to);
+  return `which ${answer.category.from === 0 ? context.casing.inside(text) : text}`;
+}
+
+/** The wh-phrase that asks for an answer in place of a noun phrase (a subject or an object). */
+function whFor(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
+  switch (answer.kind) {
+    case 'person':
+      return whichOf(context, sentence, answer) ?? 'who';
+    case 'count':
+      return `how many ${phrase(context, sentence.terms, answer.counted!.from, answer.counted!.to)}`;
+    case 'money':
+      return 'how much';
+    case 'percent':
+    case 'number':
+    case 'date':
+    case 'duration':
+      return undefined;
+    case 'name':
+      // A plural name is most often a group of people ("the Normans", "the Steelers").
+      return whichOf(context, sentence, answer) ?? (answer.person || answer.plural ? 'who' : undefined);
+    case 'place':
+    case 'organization':
+      return whichOf(context, sentence, answer) ?? 'what';
+    default:
+      return whichOf(context, sentence, answer) ?? (answer.person ? 'who' : 'what');
+  }
+}
+
+/** The wh-phrase for a phrase with a preposition, and whether the preposition stays at the question's end. */
+function whForPreposition(context: PassageContext, sentence: Sentence, verbMain: number, answer: Answer, preposition: string, passive: boolean, last: boolean): { wh: string; strand: boolean } | undefined {
+  if (answer.kind === 'date') {
+    if (WHEN_PREPOSITIONS.has(preposition)) return { wh: 'when', strand: false };
+    if (preposition === 'since' || preposition === 'until') return { wh: `${preposition} when`, strand: false };
+    return undefined;
+  }
+  if (answer.kind === 'place' && WHERE_PREPOSITIONS.has(preposition)) return { wh: 'where', strand: false };
+  if (answer.kind === 'duration') return preposition === 'for' ? { wh: 'how long', strand: false } : undefined;
+  // "is known as a guru" → "What is ... known as?"
+  if (preposition === 'as' && NAMING.test(sentence.terms[verbMain]!.text) && last) return { wh: answer.person ? 'who' : 'what', strand: true };
+  if (/^(of|than|as|like|about|including)$/.test(preposition)) return undefined;
+  // "for three plays" → "for how many plays", "in the divisional round" → "in which round": the preposition goes along.
+  if (answer.kind === 'count') return { wh: `${preposition} ${whFor(context, sentence, answer)}`, strand: false };
+  if (answer.kind === 'number' || answer.kind === 'percent' || answer.kind === 'money') return undefined;
+  const which = whichOf(context, sentence, answer);
+  if (which && preposition !== 'by') return { wh: `${preposition} ${which}`, strand: false };
+  if (!last || !STRANDABLE.has(preposition)) return undefined;
+  if (preposition === 'by' && !passive) return undefined;
+  const who = answer.person || answer.kind === 'person' || (answer.kind === 'name' && answer.plural);
+  if (answer.kind === 'name' && !who) return undefined;
+  return { wh: who ? 'who' : 'what', strand: true };
+}
+
+/** Verbs that give a name ("known as", "referred to as"): the "as" may stay at the end of the question. */
+const NAMING = /^(known|referred|described|regarded|seen|called|named|designated|classified|listed|recognized|recognised|considered|served|serves|acts|acted|works|worked|used)$/i;
+
+/** Verbs that link their subject to a description ("became the first quarterback"): asked with "what". */
+const LINKING = /^(become|becomes|became|remain|remains|remained|seem|seems|seemed|stay|stays|stayed)$/i;
+
+/** True when the main verb is a form of "be" ("has been", "will be"), which takes no object. */
+function isBe(clause: Clause): boolean {
+  return /^(be|been|being|is|are|was|were|am)$/i.test(clause.sentence.terms[clause.verb.main]!.text);
+}
+
+/** True for a passive verb group ("was coined", "were selected"). */
+function isPassive(clause: Clause): boolean {
+  const { terms } = clause.sentence;
+  const words = terms.slice(clause.verb.from, clause.verb.to);
+  return words.some((term) => has(term, 'Copula') || /^(was|were|is|are|be|been|being)$/i.test(term.text)) && has(terms[clause.verb.main], 'PastTense') && clause.verb.main > clause.verb.from;
+}
+
+/** The file range of an answer, without trailing punctuation. */
+function rangeOf(context: PassageContext, sentence: Sentence, answer: Span): { start: number; end: number } {
+  return trimRange(context, sentence.terms[answer.from]!.start, sentence.terms[answer.to - 1]!.end, /[\s.,;:]/);
+}
+
+function confidenceOf(kind: AnswerKind, question: string, clause: Clause): number {
+  const words = question.split(' ').length;
+  const other = clause.parts.some((part) => part.kind === 'other') ? 0.05 : 0;
+  return BASE_CONFIDENCE[kind] - (words > 20 ? 0.15 : words > 14 ? 0.05 : 0) - other - (clause.relative ? 0.02 : 0);
+}
+
+function asked(context: PassageContext, clause: Clause, question: string, answer: Span, kind: AnswerKind, role: AnswerRole): SentenceQuestion {
+  return { question, ...rangeOf(context, clause.sentence, answer), confidence: confidenceOf(kind, question, clause), kind, role };
+}
+
+/** "Rollo led the raiders" → "Who led the raiders?"; "Which defensive end had 5 sacks?" */
+function subjectQuestion(context: PassageContext, clause: Clause, entities: Entity[]): SentenceQuestion | undefined {
+  const { sentence } = clause;
+  if (clause.subjectName !== undefined || !isSpecific(sentence.terms, clause.subject) || !clause.parts.some((part) => part.kind !== 'adverb')) return undefined;
+  // "X is a Y" asks nothing definite the other way round unless Y is described at length; "X is the first Y" does.
+  const predicate = clause.parts[0];
+  const described = clause.parts.at(-1)!.to - clause.parts[0]!.from >= 6;
+  if (isPlainCopula(clause) && !(predicate?.kind === 'noun' && (described || /^(the|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text)))) return undefined;
+  const answer = answerOf(context, sentence, entities, clause.subject);
+  if (!answer) return undefined;
+  const wh = whFor(context, sentence, answer);
+  if (!wh || (answer.counted && answer.counted.to !== clause.subject.to)) return undefined;
+  const adverbs = phrase(context, sentence.terms, clause.adverbs.from, clause.adverbs.to);
+  // "Which engines produce ...?" agrees with its noun; "What produces ...?" takes the singular.
+  const named = wh.startsWith('which') || wh.startsWith('how many');
+  const verb = named ? phrase(context, sentence.terms, clause.verb.from, clause.verb.to) : verbForWhSubject(context, clause);
+  const question = finishQuestion([wh, adverbs, verb, partsText(context, clause), frontedText(context, clause)]);
+  return asked(context, clause, question, answer, answer.kind, 'subject');
+}
+
+/**
+ * "The name was coined by Lavoisier" → "Who coined the name?": the agent of a passive asked in the
+ * active voice, which reads better than "Who was the name coined by?".
+ */
+function agentQuestion(context: PassageContext, clause: Clause, part: Part, answer: Answer): SentenceQuestion | undefined {
+  const { terms } = clause.sentence;
+  const words = terms.slice(clause.verb.from, clause.verb.to).map((term) => term.text.toLowerCase());
+  if (words.length !== 2 || !/^(was|were|is|are)$/.test(words[0]!) || clause.subjectName !== undefined) return undefined;
+  const participle = terms[clause.verb.main]!.text;
+  const conjugated = verbForms(participle);
+  const verb = /^(was|were)$/.test(words[0]!) ? conjugated?.PastTense : conjugated?.PresentTense;
+  // An organisation that acts ("trained by the Royal Society") is asked for with "who" too.
+  const who = answer.person || answer.kind === 'person' || answer.kind === 'organization' || (answer.kind === 'name' && answer.plural) ? 'who' : answer.kind === 'name' ? undefined : 'what';
+  if (!verb || !who || verb.toLowerCase() === participle.toLowerCase() && /^(is|are)$/.test(words[0]!)) return undefined;
+  const object = phrase(context, terms, clause.subject.from, clause.subject.to);
+  const text = clause.subject.from === 0 ? subjectText(context, clause) : object;
+  const rest = partsText(context, clause, [part]);
+  const question = finishQuestion([who, verb, text, rest, frontedText(context, clause)]);
+  return asked(context, clause, question, answer, answer.kind, 'preposition');
+}
+
+/** "The lab hired 40 engineers" → "How many engineers did the lab hire?"; "in the divisional round" → "In which round did ...?" */
+function complementQuestions(context: PassageContext, clause: Clause, entities: Entity[]): SentenceQuestion[] {
+  const { sentence } = clause;
+  const questions: SentenceQuestion[] = [];
+  if (!isAskable(clause)) return questions;
+  const passive = isPassive(clause);
+  const fronted = frontedText(context, clause);
+  clause.parts.forEach((part, index) => {
+    if (!part.phrase || part.kind === 'adverb' || part.kind === 'other') return;
+    const answer = answerOf(context, sentence, entities, part.phrase);
+    if (!answer || (answer.counted && answer.counted.to !== part.phrase.to)) return;
+    let wh: string | undefined;
+    let rest: string;
+    if (part.kind === 'noun') {
+      // The object right after the verb, and not one that a following phrase may belong to ("a constitution enacted in 1975").
+      if (index !== 0 || clause.verb.copula || isBe(clause) || ['noun', 'other'].includes(clause.parts[1]?.kind ?? '') && !clause.parts[1]?.detached) return;
+      wh = LINKING.test(sentence.terms[clause.verb.main]!.text) && answer.kind !== 'count' ? 'what' : whFor(context, sentence, answer);
+      rest = partsText(context, clause, [part]);
+    } else {
+      if (part.preposition === 'by' && passive && !answer.category) {
+        const active = agentQuestion(context, clause, part, answer);
+        if (active) questions.push(active);
+        return;
+      }
+      // A preposition is left at the end only when its phrase goes with the verb: nothing but adverbs between.
+      const last = !part.detached && (index === clause.parts.length - 1 || clause.parts[index + 1]!.detached === true) && !isPlainCopula(clause) && clause.parts.slice(0, index).every((one) => one.kind === 'adverb');
+      const plan = whForPreposition(context, sentence, clause.verb.main, answer, part.preposition!, passive, last);
+      if (!plan) return;
+      wh = plan.wh;
+      rest = [partsText(context, clause, [part]), plan.strand ? part.preposition : ''].filter(Boolean).join(' ');
+    }
+    if (!wh) return;
+    const body = invert(context, clause, [rest, fronted].filter(Boolean).join(' '));
+    if (!body) return;
+    questions.push(asked(context, clause, finishQuestion([wh, body]), answer, answer.kind, part.kind === 'noun' ? 'object' : 'preposition'));
+  });
+  return questions;
+}
+
+/** "In 1066, the Normans invaded England" → "When did the Normans invade England?" */
+function frontedQuestion(context: PassageContext, clause: Clause, entities: Entity[]): SentenceQuestion | undefined {
+  const { sentence } = clause;
+  if (!clause.fronted || clause.relative || !isAskable(clause)) return undefined;
+  const { from, to } = clause.fronted;
+  const preposition = sentence.terms[from]!.text.toLowerCase();
+  if (!has(sentence.terms[from], 'Preposition')) return undefined;
+  const entity = entities.find((one) => one.from >= from + 1 && one.to === to && (one.type === 'date' || one.type === 'place'));
+  if (!entity || sentence.terms.slice(from + 1, entity.from).some((term) => !has(term, 'Determiner'))) return undefined;
+  const wh = entity.type === 'date' ? (WHEN_PREPOSITIONS.has(preposition) ? 'when' : undefined) : WHERE_PREPOSITIONS.has(preposition) ? 'where' : undefined;
+  const body = wh ? invert(context, clause, partsText(context, clause)) : undefined;
+  if (!body) return undefined;
+  return asked(context, clause, finishQuestion([wh, body]), entity, entity.type, 'fronted');
+}
+
+/** "Rollo was a Viking leader" → "Who was Rollo?"; "Fresno is the largest city ..." → "What is Fresno?" */
+function predicateQuestion(context: PassageContext, clause: Clause, entities: Entity[]): SentenceQuestion | undefined {
+  const { sentence } = clause;
+  const { terms } = sentence;
+  const predicate = clause.parts[0];
+  if (!isPlainCopula(clause) || clause.relative || predicate?.kind !== 'noun' || !isAskable(clause)) return undefined;
+  if (has(terms[clause.subject.from], 'Value') || clause.adverbs.to > clause.adverbs.from) return undefined;
+  // A definition names a kind of thing: "a Viking leader", "the largest city"; "2 metres" or "Paris" is not one.
+  const head = terms[predicate.phrase!.head]!;
+  if (has(head, 'Value') || has(head, 'ProperNoun') && !/^(a|an|the)$/i.test(terms[predicate.from]!.text)) return undefined;
+  if (terms.slice(predicate.from, predicate.phrase!.head).some((term) => has(term, 'Value') || AMOUNT_WORD.test(term.text))) return undefined;
+  // "The cause is ...": a subject of one common noun after "the" points back to something named before.
+  const subjectWords = terms.slice(clause.subject.from, clause.subject.to);
+  if (clause.subjectName === undefined && subjectWords.length === 2 && /^the$/i.test(subjectWords[0]!.text) && !isCapitalised(subjectWords[1])) return undefined;
+  const end = clause.parts.at(-1)!.to;
+  const subject = answerOf(context, sentence, entities, clause.subject);
+  const wh = subject?.person || subject?.kind === 'person' ? 'who' : 'what';
+  const copula = phrase(context, terms, clause.verb.from, clause.verb.to).toLowerCase();
+  const question = finishQuestion([wh, copula, subjectText(context, clause), frontedText(context, clause)]);
+  const confidence = BASE_CONFIDENCE.definition + (/^(a|an)$/i.test(terms[predicate.from]!.text) ? 0.05 : 0) - (end - predicate.from > 20 ? 0.1 : 0);
+  return { question, ...rangeOf(context, sentence, { from: predicate.from, to: end }), confidence, kind: 'definition', role: 'predicate' };
+}
+
+/** Verbs whose infinitive says what the subject does ("was selected to play", "decided to build"). */
+const TAKES_INFINITIVE = /^(wanted|wants|decided|decides|tried|tries|planned|plans|agreed|agrees|began|begins|started|starts|continued|continues|hoped|hopes|attempted|attempts|refused|refuses|failed|fails|managed|manages|chose|chooses|sought|seeks|intended|intends|needed|needs|went|goes|came|comes|promised|promises|offered|offers|threatened|learned|expected|allowed|required|forced|asked|encouraged|selected|chosen|elected|invited|appointed|designed|used|able|unable)$/i;
+
+/**
+ * "X was selected to play in the Pro Bowl" → "What was X selected to do?"; "The lab hired engineers
+ * to build the engine" → "Why did the lab hire engineers?" (an infinitive after the object says why).
+ */
+function infinitiveQuestion(context: PassageContext, clause: Clause): SentenceQuestion | undefined {
+  const { sentence } = clause;
+  const { terms } = sentence;
+  const index = clause.parts.findIndex((part) => part.kind === 'infinitive');
+  if (index < 0 || !isAskable(clause)) return undefined;
+  const part = clause.parts[index]!;
+  const before = clause.parts.slice(0, index);
+  const fronted = frontedText(context, clause);
+  const main = terms[clause.verb.main]!.text;
+  const inOrder = /^in$/i.test(terms[part.from]!.text);
+  if (before.every((one) => one.kind === 'adverb') && !inOrder && TAKES_INFINITIVE.test(main)) {
+    const body = invert(context, clause, [partsText(context, clause, [part, ...clause.parts.slice(index + 1)]), 'to do', fronted].filter(Boolean).join(' '));
+    if (!body) return undefined;
+    const answer = { from: part.from + 1, to: part.to };
+    return asked(context, clause, finishQuestion(['what', body]), answer, 'phrase', 'infinitive');
+  }
+  if (inOrder || before.length > 0 && before.at(-1)!.kind === 'noun' && !clause.verb.copula && !isBe(clause)) {
+    const rest = partsText(context, clause, [part, ...clause.parts.slice(index + 1)]);
+    const body = invert(context, clause, [rest, fronted].filter(Boolean).join(' '));
+    if (!body) return undefined;
+    return asked(context, clause, finishQuestion(['why', body]), part, 'phrase', 'infinitive');
+  }
+  return undefined;
+}
+
+/** "The Broncos won the game by scoring 11 points" → "How did the Broncos win the game?" */
+function meansQuestion(context: PassageContext, clause: Clause): SentenceQuestion | undefined {
+  const part = clause.parts.find((one) => one.kind === 'means');
+  if (!part || !isAskable(clause) || clause.verb.copula || isBe(clause)) return undefined;
+  const body = invert(context, clause, [partsText(context, clause, [part]), frontedText(context, clause)].filter(Boolean).join(' '));
+  return body ? asked(context, clause, finishQuestion(['how', body]), part, 'phrase', 'infinitive') : undefined;
+}
+
+/** "Brian Johnson, a member of Geordie, became ..." → "Who was Brian Johnson?" */
+function appositiveQuestion(context: PassageContext, clause: Clause): SentenceQuestion | undefined {
+  const { sentence } = clause;
+  const { terms } = sentence;
+  const appositive = clause.appositive;
+  if (!appositive || appositive.pronoun || clause.relative || !isCapitalised(terms[clause.subject.head]) || !isSpecific(terms, clause.subject)) return undefined;
+  const head = terms[appositive.head]!;
+  // A description ("a member of Geordie", "the capital"), not a second name or a number.
+  if (isCapitalised(head) && !/^(a|an|the)$/i.test(terms[appositive.from]!.text) || has(head, 'Value')) return undefined;
+  const plural = isPlural(terms, clause.subject);
+  const copula = clause.verb.past ? (plural ? 'were' : 'was') : plural ? 'are' : 'is';
+  const wh = namesPerson(terms, clause.subject) || namesPerson(terms, appositive) ? 'who' : 'what';
+  const question = finishQuestion([wh, copula, subjectText(context, clause)]);
+  return { question, ...rangeOf(context, sentence, appositive), confidence: BASE_CONFIDENCE.definition, kind: 'definition', role: 'predicate' };
+}
+
+/** True when the clause's subject can stand in a question: a specific noun phrase, or a pronoun whose person is known. */
+function isAskable(clause: Clause): boolean {
+  return clause.subjectName !== undefined || isSpecific(clause.sentence.terms, clause.subject);
+}
+
+/**
+ * What the pronouns of a sentence may stand for, from the sentences before it: "he" and "she" for the
+ * last person named as a subject, "it" and "they" for the subject of the sentence just before, when
+ * that subject is a specific thing (or group) of the same number.
+ */
+export interface Referents {
+  person?: string;
+  singular?: string;
+  plural?: string;
+}
+
+function referentOf(clause: Clause, referents: Referents): string | undefined {
+  const word = clause.sentence.terms[clause.subject.from]!.text.toLowerCase();
+  if (!clause.subject.pronoun) return undefined;
+  if (word === 'he' || word === 'she') return referents.person;
+  if (word === 'it') return referents.singular;
+  if (word === 'they') return referents.plural;
+  return undefined;
+}
+
+/**
+ * Every question the clauses of a sentence give, one per answer candidate: its subject, its object,
+ * the phrases after its verb, a fronted date or place, and (for "X is a Y") its predicate. A pronoun
+ * subject is replaced by what it stands for, when `referents` know it.
+ */
+export function sentenceQuestions(context: PassageContext, sentence: Sentence, referents: Referents = {}): SentenceQuestion[] {
+  const entities = findEntities(sentence);
+  const questions: SentenceQuestion[] = [];
+  for (const parsed of clausesOf(sentence)) {
+    const referent = referentOf(parsed, referents);
+    const clause = referent !== undefined ? { ...parsed, subjectName: referent } : parsed;
+    const push = (question: SentenceQuestion | undefined) => {
+      if (question && question.question.split(' ').length <= MAX_QUESTION_WORDS && context.isClean(question.start, question.end)) questions.push(question);
+    };
+    push(subjectQuestion(context, clause, entities));
+    for (const question of complementQuestions(context, clause, entities)) push(question);
+    push(frontedQuestion(context, clause, entities));
+    push(predicateQuestion(context, clause, entities));
+    push(infinitiveQuestion(context, clause));
+    push(meansQuestion(context, clause));
+    push(appositiveQuestion(context, clause));
+  }
+  return questions;
+}
+
+/** The last person a sentence names (a tagged name of two words or more, or one that is the subject): who "he" may be next. */
+function lastPersonNamed(context: PassageContext, sentence: Sentence): string | undefined {
+  const people = findEntities(sentence).filter((entity) => entity.type === 'person' && PERSON_TAGS.some((tag) => has(sentence.terms[entity.to - 1], tag)));
+  const last = people.at(-1);
+  return last ? phrase(context, sentence.terms, last.from, last.to) : undefined;
+}
+
+/** The referents after a sentence: its main clause's subject, when that is a specific noun phrase, and the last person it names. */
+function nextReferents(context: PassageContext, sentence: Sentence, before: Referents): Referents {
+  const clause = clausesOf(sentence).find((one) => !one.relative && !one.coordinated);
+  const named = lastPersonNamed(context, sentence) ?? before.person;
+  const next: Referents = named !== undefined ? { person: named } : {};
+  if (!clause || clause.subject.pronoun || !isSpecific(sentence.terms, clause.subject)) return next;
+  const { terms } = sentence;
+  const answer = answerOf(context, sentence, findEntities(sentence), clause.subject);
+  const text = subjectText(context, clause);
+  const person = answer !== undefined && (answer.person || answer.kind === 'person');
+  if (person && isCapitalised(terms[clause.subject.head])) next.person = text;
+  // A possessive or a vague phrase ("his work", "this") would not read well in place of "it".
+  if (person || /^(his|her|its|their|our|my|your|a|an)$/i.test(terms[clause.subject.from]!.text)) return next;
+  if (isPlural(terms, clause.subject)) next.plural = text;
+  else next.singular = text;
+  return next;
+}
+
+/** The sentence questions of a passage, made once and shared by the generators that pick from them. */
+const cache = new WeakMap<PassageContext, SentenceQuestion[]>();
+export function passageQuestions(context: PassageContext): SentenceQuestion[] {
+  let questions = cache.get(context);
+  if (!questions) {
+    questions = [];
+    let referents: Referents = {};
+    for (const sentence of context.sentences()) {
+      questions.push(...sentenceQuestions(context, sentence, referents));
+      referents = nextReferents(context, sentence, referents);
+    }
+    cache.set(context, questions);
+  }
+  return questions;
+}
