@@ -37,6 +37,11 @@ export function isBalanced(text: string): boolean {
   return !/(^|[\s(])['\u2018](?![^'\u2019]*['\u2019](?!\p{L}))/u.test(text);
 }
 
+/** True when an answer ends with a word that needs more after it ("a fictional harbour on a", "the mean sea level plus the"). */
+export function isCutOff(answer: string): boolean {
+  return /\s(a|an|the|of|and|or|to|in|on|at|for|with|by|from|as|that|which|who|plus|than)$/i.test(answer);
+}
+
 /** Turns candidates into pairs: answers taken from the passage and checked, questions that are complete questions (not fragments). */
 export function checkCandidates(passage: Passage, generator: GeneratorName, candidates: Candidate[]): GeneratedPair[] {
   const pairs: GeneratedPair[] = [];
@@ -47,7 +52,7 @@ export function checkCandidates(passage: Passage, generator: GeneratorName, cand
       throw new Error(`generator ${generator} proposed a range [${candidate.start}, ${candidate.end}) outside its passage`);
     }
     const answer = passage.text.slice(answerStart, answerEnd);
-    if (answer !== passage.plain.slice(answerStart, answerEnd) || answer !== answer.trim() || answer.length > MAX_ANSWER_CHARS || !isBalanced(answer)) continue;
+    if (answer !== passage.plain.slice(answerStart, answerEnd) || answer !== answer.trim() || answer.length > MAX_ANSWER_CHARS || !isBalanced(answer) || isCutOff(answer)) continue;
     if (generator !== 'cloze' && !isCompleteQuestion(candidate.question)) continue;
     // A question that states its own answer teaches nothing.
     const normalizedAnswer = normalizeText(answer);

@@ -33,7 +33,13 @@ export function fragmentReason(question: string): string | undefined {
   if (/\b(a|an|the)\s+(in|on|at|of|for|to|by|with|from|and|or|the|a|an|is|was|are|were)\b/i.test(body)) return 'an article without its noun';
   if (/\p{Ll}{3,}[.!?]\s/u.test(body)) return 'more than one sentence';
   for (let i = 1; i < words.length; i++) if (words[i]!.toLowerCase() === words[i - 1]!.toLowerCase() && /^\p{L}+$/u.test(words[i]!)) return `repeats "${words[i]}"`;
-  if (!nlp(body).has('#Verb')) return 'has no verb';
+  if (/^(by|to|from|with|for|of|into|after|about|on|in|as|at|via|through|over|under)$/i.test(last) && words.length < 5) return `ends with "${last}" with nothing to strand it`;
+  const parsed = nlp(body);
+  if (!parsed.has('#Verb')) return 'has no verb';
+  // "What uses slightly different?": a describing word at the end lacks its noun.
+  const terms = (parsed.json() as { terms: { text: string; tags: string[] }[] }[]).flatMap((sentence) => sentence.terms);
+  const final = terms.at(-1);
+  if (final && final.tags.includes('Adjective') && !final.tags.includes('Noun') && !final.tags.includes('Verb')) return `ends with the adjective "${final.text}"`;
   return undefined;
 }
 

@@ -168,7 +168,13 @@ test('a request with no reply times out and is retried; cancel stops at once', a
   server.script([{ stall: true }]);
   const controller = new AbortController();
   const started = Date.now();
-  setTimeout(() => controller.abort(new Error('cancelled by the test')), 100);
+  // Cancel once the server holds the request: a request still on its way would be answered by the next test's script.
+  const seen = server.requests.length;
+  const poll = setInterval(() => {
+    if (server.requests.length === seen) return;
+    clearInterval(poll);
+    controller.abort(new Error('cancelled by the test'));
+  }, 5);
   await assert.rejects(generateWith(chat({ timeoutMs: 30_000 }), {}, controller.signal), /cancelled by the test/);
   assert.ok(Date.now() - started < 2000);
 });

@@ -73,7 +73,9 @@ function segments(sentence: Sentence): Span[] {
     if (conjunction && !/,/.test(after)) {
       const subject = nounPhraseAt(terms, i + 2);
       const verb = subject && sentence.verbs.find((group) => group.from === adverbsFrom(terms, subject.to, terms.length).to);
-      opensClause = verb !== undefined && !breaksAfter(terms[subject!.to - 1]!) && isFinite(sentence, verb!);
+      // Only a verb that cannot be a noun ("phase lag from ..." is one phrase): an auxiliary, a past form or one in -s.
+      const clear = verb !== undefined && (verb.auxiliary !== '' || verb.copula || has(terms[verb.from], 'PastTense') || /[^s]s$/i.test(terms[verb.from]!.text));
+      opensClause = clear && !breaksAfter(terms[subject!.to - 1]!) && isFinite(sentence, verb!);
     }
     if (/;|:\s/.test(after) || (conjunction && (/,/.test(after) || opensClause))) {
       spans.push({ from, to: i + 1 });
@@ -97,7 +99,7 @@ function verbAt(sentence: Sentence, at: number, limit: number): VerbGroup | unde
 function isFinite(sentence: Sentence, verb: VerbGroup): boolean {
   const first = sentence.terms[verb.from]!;
   if (verb.auxiliary !== '' || verb.copula) return true;
-  if (has(first, 'Gerund') || has(first, 'Infinitive') && !has(first, 'PresentTense')) return false;
+  if (has(first, 'Gerund') || /ing$/i.test(first.text) || has(first, 'Infinitive') && !has(first, 'PresentTense')) return false;
   if (/^to$/i.test(sentence.terms[verb.from - 1]?.text ?? '')) return false;
   return has(first, 'PastTense') || has(first, 'PresentTense');
 }
@@ -336,7 +338,7 @@ function relativeClauses(sentence: Sentence): Clause[] {
 }
 
 /** Words after which a subordinate clause begins ("because the lab hired ...", "said that the court ..."). */
-const CLAUSE_OPENER = /^(when|because|although|though|while|whereas|after|before|since|if|that|as|once|until|unless|where|whether|and|but)$/i;
+const CLAUSE_OPENER = /^(when|because|although|though|while|whereas|after|before|since|if|that|as|once|until|unless|where|whether)$/i;
 
 /**
  * Clauses inside a sentence that none of the segments starts with: a noun phrase and a finite verb
@@ -348,6 +350,8 @@ function embeddedClauses(sentence: Sentence, taken: Set<number>): Clause[] {
   for (let i = 1; i < terms.length - 1; i++) {
     const previous = terms[i - 1]!;
     if (!(/,/.test(previous.after) || CLAUSE_OPENER.test(previous.text))) continue;
+    // "the method that offices use": after a noun, "that" opens a clause with a gap where its object was.
+    if (/^that$/i.test(previous.text) && !has(terms[i - 2], 'Verb')) continue;
     const subject = nounPhraseAt(terms, i);
     if (!subject) continue;
     const clause = clauseAfter(sentence, subject, terms.length, false, true);
@@ -436,34 +440,36 @@ export function isPlainCopula(clause: Clause): boolean {
 const BE_SINGULAR: Record<string, string> = { are: 'is', were: 'was', have: 'has', do: 'does', "'re": 'is' };
 
 /**
- * The verb group with a wh-word as its subject: a wh-subject takes the singular ("The engines
+ * The verb group with a wh-phrase as its subject. "What" and "who" take the singular ("The engines
  * produce power" → "What produces power?", "were defeated" → "was defeated"), except "be" before a
- * plural noun ("What were the causes ...?"). Tense stays as written.
+ * plural noun ("What were the causes ...?"); a wh-phrase with its noun ("Which engines", `keepNumber`)
+ * keeps the verb's number. Tense stays as written; a participle clause gets its clause's tense
+ * ("reaching" → "reached"), an emphatic "did receive" becomes "received".
  */
-export function verbForWhSubject(context: PassageContext, clause: Clause): string {
+export function verbForWhSubject(context: PassageContext, clause: Clause, keepNumber = false): string | undefined {
   const { terms } = clause.sentence;
   const text = phrase(context, terms, clause.verb.from, clause.verb.to);
   const [first = '', ...rest] = text.split(' ');
   const lower = first.toLowerCase();
   if (clause.participle) {
     const forms = verbForms(first);
-    const form = clause.verb.past ? forms?.PastTense : forms?.PresentTense;
-    return form ? [form, ...rest].join(' ') : text;
+    const form = clause.verb.past ? forms?.PastTense : keepNumber && isPlural(terms, clause.subject) ? forms?.Infinitive : forms?.PresentTense;
+    return form ? [form, ...rest].join(' ') : undefined;
   }
-  // "did receive" (emphatic) reads as "received" once the subject is a wh-word.
   if (/^(do|does|did)$/.test(lower) && clause.verb.main > clause.verb.from) {
     const main = verbForms(terms[clause.verb.main]!.text);
-    const form = lower === 'did' ? main?.PastTense : main?.PresentTense;
-    if (form) return [form, ...terms.slice(clause.verb.main + 1, clause.verb.to).map((term) => term.text)].join(' ');
+    const form = lower === 'did' ? main?.PastTense : keepNumber && lower === 'do' ? main?.Infinitive : main?.PresentTense;
+    return form ? [form, ...terms.slice(clause.verb.main + 1, clause.verb.to).map((term) => term.text)].join(' ') : undefined;
   }
-  if (!isPlural(terms, clause.subject)) return text;
+  if (keepNumber) return text;
   if (BE_SINGULAR[lower] !== undefined) {
     const predicate = clause.parts[0]?.kind === 'noun' ? clause.parts[0].phrase : undefined;
     if ((lower === 'are' || lower === 'were') && predicate && isPlural(terms, predicate)) return text;
     return [BE_SINGULAR[lower], ...rest].join(' ');
   }
+  // A present form that is not the third person singular ("produce", "lag") becomes it ("produces").
   const head = terms[clause.verb.from]!;
-  if (clause.verb.to - clause.verb.from >= 1 && clause.verb.auxiliary === '' && !clause.verb.copula && has(head, 'PresentTense') && !has(head, 'PastTense')) {
+  if (clause.verb.auxiliary === '' && !clause.verb.copula && has(head, 'PresentTense') && !has(head, 'PastTense') && !/[^s]s$/i.test(first)) {
     const conjugated = verbForms(first)?.PresentTense;
     if (conjugated) return [conjugated, ...rest].join(' ');
   }

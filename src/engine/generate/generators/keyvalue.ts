@@ -38,6 +38,8 @@ function fromLine(context: PassageContext, line: string, lineStart: number, subj
   const value = match[2]!;
   const keyWords = key.split(/\s+/);
   if (keyWords.length > 4 || NOT_A_KEY.has(key.toLowerCase()) || value.split(/\s+/).length > MAX_VALUE_WORDS) return undefined;
+  // "Applies to: ..." names no property: a key that starts with a verb reads badly as "the applies to of".
+  if (keyWords.length > 1 && /^\p{L}+s$/u.test(keyWords[0]!) && /^(to|on|in|for|with|by|from|at|of)$/i.test(keyWords.at(-1)!)) return undefined;
   // An all-capitals label ("METHODS AND FINDINGS:") heads a paragraph; it is not a property.
   if (key.length > 3 && key === key.toUpperCase() && keyWords.length > 1) return undefined;
   if (/[.!?]\s+\p{Lu}/u.test(value)) return undefined;

@@ -1,5 +1,5 @@
 import { findEntities, type Entity, type EntityType, type Sentence, type Term } from '../nlp';
-import { isNominal, isPlural, type NounPhrase } from '../phrases';
+import { breaksAfter, isNominal, isPlural, nounPhraseAt, type NounPhrase } from '../phrases';
 import { finishQuestion } from '../question';
 import { clausesOf, frontedText, invert, isPlainCopula, isSpecific, partsText, phrase, subjectText, verbForms, verbForWhSubject, type Clause, type Part, type Span } from './clause';
 import { trimRange, type Candidate, type PassageContext } from './context';
@@ -42,7 +42,7 @@ interface Answer extends Span {
   category?: Span;
 }
 
-const VAGUE_ANSWER = /^(this|that|these|those|its|their|his|her|our|my|your|others?|some|many|most|several|such|same|former|latter|it|them|both|all|each)$/i;
+const VAGUE_ANSWER = /^(this|that|these|those|its|their|his|her|our|my|your|others?|some|many|most|several|such|same|former|latter|it|them|both|all|each|nothing|something|anything|everything|none)$/i;
 /** Nouns for people that the tagger does not mark as such ("environmentalists", "inhabitants"). */
 const PERSON_NOUN = /^(\p{Ll}+(ists?|ians?)|people|persons?|men|women|children|inhabitants|residents|citizens|settlers|immigrants|emigrants|members|workers|players|soldiers|troops|officials|leaders|students|pupils|teachers|scholars|scientists|researchers|authors|writers|artists|farmers|merchants|monks|priests|nobles|peasants|slaves|refugees|voters|users|patients|individuals|adults|volunteers|participants|employees|staff|descendants|ancestors|followers|supporters|opponents|rivals|fans|crew|astronauts|engineers|designers|founders|owners)$/u;
 const PERSON_TAGS = ['Person', 'FirstName', 'LastName', 'MaleName', 'FemaleName'];
@@ -231,11 +231,14 @@ function asked(context: PassageContext, clause: Clause, question: string, answer
 /** "Rollo led the raiders" → "Who led the raiders?"; "Which defensive end had 5 sacks?" */
 function subjectQuestion(context: PassageContext, clause: Clause, entities: Entity[]): SentenceQuestion | undefined {
   const { sentence } = clause;
-  if (clause.subjectName !== undefined || !isSpecific(sentence.terms, clause.subject) || !clause.parts.some((part) => part.kind !== 'adverb')) return undefined;
+  // "What can be larger?" says too little: the verb needs a phrase after it that names something.
+  const says = clause.parts.some((part) => !part.detached && ['noun', 'preposition', 'infinitive', 'means'].includes(part.kind));
+  if (clause.subjectName !== undefined || !isSpecific(sentence.terms, clause.subject) || !says) return undefined;
   // "X is a Y" asks nothing definite the other way round unless Y is described at length; "X is the first Y" does.
   const predicate = clause.parts[0];
   const described = clause.parts.at(-1)!.to - clause.parts[0]!.from >= 6;
-  if (isPlainCopula(clause) && !(predicate?.kind === 'noun' && (described || /^(the|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text)))) return undefined;
+  const definite = predicate?.kind === 'noun' && /^(the|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text) && predicate.to - predicate.from >= 3;
+  if (isPlainCopula(clause) && !(predicate?.kind === 'noun' && (described || definite))) return undefined;
   const answer = answerOf(context, sentence, entities, clause.subject);
   if (!answer) return undefined;
   const wh = whFor(context, sentence, answer);
@@ -243,7 +246,8 @@ function subjectQuestion(context: PassageContext, clause: Clause, entities: Enti
   const adverbs = phrase(context, sentence.terms, clause.adverbs.from, clause.adverbs.to);
   // "Which engines produce ...?" agrees with its noun; "What produces ...?" takes the singular.
   const named = wh.startsWith('which') || wh.startsWith('how many');
-  const verb = named ? phrase(context, sentence.terms, clause.verb.from, clause.verb.to) : verbForWhSubject(context, clause);
+  const verb = verbForWhSubject(context, clause, named);
+  if (!verb) return undefined;
   const question = finishQuestion([wh, adverbs, verb, partsText(context, clause), frontedText(context, clause)]);
   return asked(context, clause, question, answer, answer.kind, 'subject');
 }
@@ -285,6 +289,8 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
     if (part.kind === 'noun') {
       // The object right after the verb, and not one that a following phrase may belong to ("a constitution enacted in 1975").
       if (index !== 0 || clause.verb.copula || isBe(clause) || ['noun', 'other'].includes(clause.parts[1]?.kind ?? '') && !clause.parts[1]?.detached) return;
+      // After a passive verb a noun phrase is no object ("is sampled every 6 minutes"), unless the verb names or gives ("was named X").
+      if (passive && !/^(named|called|given|awarded|granted|offered|shown|told|taught|sent|paid|elected|appointed|made|considered)$/i.test(sentence.terms[clause.verb.main]!.text)) return;
       wh = LINKING.test(sentence.terms[clause.verb.main]!.text) && answer.kind !== 'count' ? 'what' : whFor(context, sentence, answer);
       rest = partsText(context, clause, [part]);
     } else {
@@ -337,7 +343,13 @@ function predicateQuestion(context: PassageContext, clause: Clause, entities: En
   // "The cause is ...": a subject of one common noun after "the" points back to something named before.
   const subjectWords = terms.slice(clause.subject.from, clause.subject.to);
   if (clause.subjectName === undefined && subjectWords.length === 2 && /^the$/i.test(subjectWords[0]!.text) && !isCapitalised(subjectWords[1])) return undefined;
-  const end = clause.parts.at(-1)!.to;
+  // The whole predicate, "and" included ("the amplitude and phase lag of each constituent"), up to the next comma.
+  let end = clause.parts.filter((part) => !part.detached).at(-1)!.to;
+  while (end < terms.length && !breaksAfter(terms[end - 1]!) && /^(and|or)$/i.test(terms[end]!.text)) {
+    const next = nounPhraseAt(terms, end + 1);
+    if (!next || next.pronoun) break;
+    end = next.to;
+  }
   const subject = answerOf(context, sentence, entities, clause.subject);
   const wh = subject?.person || subject?.kind === 'person' ? 'who' : 'what';
   const copula = phrase(context, terms, clause.verb.from, clause.verb.to).toLowerCase();
@@ -369,7 +381,9 @@ function infinitiveQuestion(context: PassageContext, clause: Clause): SentenceQu
     const answer = { from: part.from + 1, to: part.to };
     return asked(context, clause, finishQuestion(['what', body]), answer, 'phrase', 'infinitive');
   }
-  if (inOrder || before.length > 0 && before.at(-1)!.kind === 'noun' && !clause.verb.copula && !isBe(clause)) {
+  const object = before.at(-1);
+  const namesSomething = object?.kind === 'noun' && !VAGUE_ANSWER.test(terms[object.from]!.text);
+  if (inOrder || namesSomething && !clause.verb.copula && !isBe(clause)) {
     const rest = partsText(context, clause, [part, ...clause.parts.slice(index + 1)]);
     const body = invert(context, clause, [rest, fronted].filter(Boolean).join(' '));
     if (!body) return undefined;
@@ -439,7 +453,9 @@ export function sentenceQuestions(context: PassageContext, sentence: Sentence, r
     const referent = referentOf(parsed, referents);
     const clause = referent !== undefined ? { ...parsed, subjectName: referent } : parsed;
     const push = (question: SentenceQuestion | undefined) => {
-      if (question && question.question.split(' ').length <= MAX_QUESTION_WORDS && context.isClean(question.start, question.end)) questions.push(question);
+      // "What raises it further?": a pronoun in the question leaves open what it asks about.
+      if (!question || /\b(it|they|them|he|she|him|this|these|those)\b/i.test(question.question)) return;
+      if (question.question.split(' ').length <= MAX_QUESTION_WORDS && context.isClean(question.start, question.end)) questions.push(question);
     };
     push(subjectQuestion(context, clause, entities));
     for (const question of complementQuestions(context, clause, entities)) push(question);
