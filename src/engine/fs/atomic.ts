@@ -21,6 +21,17 @@ export async function writeFileAtomically(
   target: string,
   write: (file: FileHandle) => Promise<void>,
 ): Promise<void> {
+  const temp = await writeTemporary(target, write);
+  try {
+    await fs.rename(temp, target);
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Fills and flushes a new temporary sibling of `target`; returns its path (removed again on failure). */
+async function writeTemporary(target: string, write: (file: FileHandle) => Promise<void>): Promise<string> {
   const temp = tempSiblingPath(target);
   const file = await fs.open(temp, 'wx');
   let closed = false;
@@ -29,7 +40,7 @@ export async function writeFileAtomically(
     await file.sync();
     await file.close();
     closed = true;
-    await fs.rename(temp, target);
+    return temp;
   } catch (error) {
     if (!closed) await file.close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
@@ -58,6 +69,26 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   } catch (error) {
     throw asWriteError(error, target);
   }
+}
+
+/**
+ * Writes several files so that none appears unless all could be written: each is written and flushed
+ * under a temporary name first, and only then are they renamed into place.
+ */
+export async function writeFilesAtomic(files: readonly (readonly [target: string, data: string | Uint8Array])[]): Promise<void> {
+  const temps: string[] = [];
+  try {
+    for (const [target, data] of files) {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      temps.push(await writeTemporary(target, async (file) => void (await writeFully(file, bytes, 0))).catch((error) => {
+        throw asWriteError(error, target);
+      }));
+    }
+  } catch (error) {
+    await Promise.all(temps.map((temp) => fs.rm(temp, { force: true }).catch(() => undefined)));
+    throw error;
+  }
+  for (const [i, [target]] of files.entries()) await fs.rename(temps[i]!, target);
 }
 
 /** A missing folder or a refused write as a UserError that names the file; anything else as is. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 
 import { UserError } from '../../../src/engine/errors';
-import { AtomicFileWriter, copyFileAtomic, syncAndRename } from '../../../src/engine/fs/atomic';
+import { AtomicFileWriter, copyFileAtomic, syncAndRename, writeFilesAtomic } from '../../../src/engine/fs/atomic';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'spantune-atomic-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -104,4 +104,16 @@ test('copyFileAtomic and syncAndRename put whole files in place', async () => {
   writeFileSync(temp, 'done');
   await syncAndRename(temp, path.join(here, 'final'));
   assert.deepEqual(readdirSync(here).sort(), ['copy.bin', 'final', 'source.bin']);
+});
+
+test('writeFilesAtomic writes all files, or none when one of them cannot be written', async () => {
+  const here = folder('several');
+  await writeFilesAtomic([[path.join(here, 'a.json'), 'A'], [path.join(here, 'b.json'), Buffer.from('B')]]);
+  assert.deepEqual(readdirSync(here).sort(), ['a.json', 'b.json']);
+  await assert.rejects(
+    writeFilesAtomic([[path.join(here, 'a.json'), 'new A'], [path.join(here, 'missing', 'c.json'), 'C']]),
+    (error: unknown) => error instanceof UserError && /missing\/c\.json: cannot write, the folder .*missing does not exist/.test(error.message),
+  );
+  assert.deepEqual(readdirSync(here).sort(), ['a.json', 'b.json'], 'no temporary file left');
+  assert.equal(readFileSync(path.join(here, 'a.json'), 'utf8'), 'A', 'the first file was not replaced');
 });
