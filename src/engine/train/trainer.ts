@@ -292,13 +292,17 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
 
 /** Why training stopped at a non-finite loss or gradient, what is kept, and what to change. */
 function divergedMessage(step: number, what: string, settings: TrainSettings, lastDir: string, state: TrainerState): string {
-  const round = (x: number) => Number(x.toPrecision(3));
+  // Three digits, written as a flag value would be: 3e-5, 0.5, 1e+15.
+  const round = (x: number) => {
+    const rounded = Number(x.toPrecision(3));
+    return rounded !== 0 && (Math.abs(rounded) >= 1e4 || Math.abs(rounded) < 1e-3) ? rounded.toExponential() : String(rounded);
+  };
   const kept = state.globalStep > 0 && hasTrainingCheckpoint(lastDir) ? `the last finite checkpoint is ${lastDir}` : 'no checkpoint had been saved yet';
   const clipping = settings.maxGradNorm > 0
-    ? `clip harder (--max-grad-norm ${settings.maxGradNorm} now, try ${round(settings.maxGradNorm / 2)})`
+    ? `clip harder (--max-grad-norm ${round(settings.maxGradNorm)} now, try ${round(settings.maxGradNorm / 2)})`
     : 'turn gradient clipping on (--max-grad-norm 1.0; it is 0 now)';
   return `training stopped at step ${step}: ${what}; ${kept}. ` +
-    `Lower the learning rate (--learning-rate ${settings.learningRate} now, try ${round(settings.learningRate / 10)}) or ${clipping}`;
+    `Lower the learning rate (--learning-rate ${round(settings.learningRate)} now, try ${round(settings.learningRate / 10)}) or ${clipping}`;
 }
 
 function toDumpFeature(f: QaFeature) {
