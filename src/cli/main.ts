@@ -16,7 +16,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`spantune: unknown command '${name}'\n${usage()}\n`);
+    process.stderr.write(`error: unknown command '${name}'; run 'spantune --help' for the list of commands\n`);
     return 2;
   }
   try {
@@ -25,7 +25,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (isUserError(error)) {
-      process.stderr.write(`error: ${error.message}\n`);
+      // One line, so that it is the last line of stderr whatever the message holds.
+      process.stderr.write(`error: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }
     process.stderr.write(`spantune ${name} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}\n`);

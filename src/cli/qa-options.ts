@@ -1,5 +1,8 @@
 /** The windowing and answer-selection flags shared by `predict`, `ask` and `train`. */
+import { stat } from 'node:fs/promises';
 import { parseEngineBackend, parseProviderName, parseThreads } from '../engine/backend/names';
+import { checkMaxSeqLength, readModelConfig } from '../engine/checkpoint/config';
+import { UserError } from '../engine/errors';
 import { QA_DEFAULTS } from '../engine/qa/defaults';
 import { optionalNumber } from './args';
 
@@ -32,13 +35,25 @@ export const QA_FLAGS_HELP = `  --max-seq-length N           tokens per window (
   --threads N                  ONNX Runtime CPU threads (default: one per physical core)
   --verbose                    say why each faster provider or backend was skipped`;
 
-export function qaOptions(command: string, values: Record<string, unknown>) {
-  const int = (name: string, fallback: number, min = 1) => optionalNumber(command, values, name, { integer: true, min }) ?? fallback;
+/** The window flags, read and checked against each other (shared by predict, ask, train and export-recipe). */
+export function windowOptions(command: string, values: Record<string, unknown>) {
+  const int = (name: string, fallback: number, min: number) => optionalNumber(command, values, name, { integer: true, min }) ?? fallback;
   const maxSeqLength = int('max-seq-length', QA_DEFAULTS.maxSeqLength, 8);
+  const docStride = int('doc-stride', QA_DEFAULTS.docStride, 0);
+  const maxQueryLength = int('max-query-length', QA_DEFAULTS.maxQueryLength, 1);
+  if (docStride >= maxSeqLength) {
+    throw new UserError(`spantune ${command}: --doc-stride ${docStride} must be smaller than --max-seq-length ${maxSeqLength} (it is the overlap of two windows)`);
+  }
+  if (maxSeqLength - maxQueryLength - 3 < 1) {
+    throw new UserError(`spantune ${command}: --max-seq-length ${maxSeqLength} leaves no room for context after a question of up to --max-query-length ${maxQueryLength} tokens and 3 special tokens`);
+  }
+  return { maxSeqLength, docStride, maxQueryLength };
+}
+
+export function qaOptions(command: string, values: Record<string, unknown>) {
+  const int = (name: string, fallback: number) => optionalNumber(command, values, name, { integer: true, min: 1 }) ?? fallback;
   return {
-    maxSeqLength,
-    docStride: int('doc-stride', QA_DEFAULTS.docStride, 0),
-    maxQueryLength: int('max-query-length', QA_DEFAULTS.maxQueryLength),
+    ...windowOptions(command, values),
     nBestSize: int('n-best-size', QA_DEFAULTS.nBestSize),
     maxAnswerLength: int('max-answer-length', QA_DEFAULTS.maxAnswerLength),
     batchSize: int('batch-size', QA_DEFAULTS.batchSize),
@@ -48,4 +63,12 @@ export function qaOptions(command: string, values: Record<string, unknown>) {
     provider: parseProviderName(values.provider as string | undefined),
     threads: parseThreads(values.threads, '--threads'),
   };
+}
+
+/** Checks the model folder's config and that its positions hold a window, before any work. */
+export async function checkModelWindow(modelDir: string, maxSeqLength: number): Promise<void> {
+  const info = await stat(modelDir).catch(() => undefined);
+  if (!info) throw new UserError(`model folder not found: ${modelDir}`);
+  if (!info.isDirectory()) throw new UserError(`${modelDir} is a file; --model expects a folder with config.json and model.safetensors`);
+  checkMaxSeqLength(await readModelConfig(modelDir), maxSeqLength, modelDir);
 }

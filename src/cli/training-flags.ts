@@ -1,8 +1,8 @@
 /** The hyperparameter flags shared by `train` and `export-recipe`, with spantune train's defaults. */
 import { UserError } from '../engine/errors';
 import type { TrainSettings } from '../engine/process/protocol';
-import { QA_DEFAULTS } from '../engine/qa/defaults';
-import { optionalNumber } from './args';
+import { optionalNumber, type NumberRule } from './args';
+import { windowOptions } from './qa-options';
 
 export const TRAINING_FLAG_SPECS = {
   validation: { type: 'string' },
@@ -32,7 +32,7 @@ export type TrainingHyperparameters = Pick<
 >;
 
 export function trainingHyperparameters(command: string, values: Record<string, unknown>): TrainingHyperparameters {
-  const num = (name: string, fallback: number, opts: { integer?: boolean; min?: number } = {}) => optionalNumber(command, values, name, opts) ?? fallback;
+  const num = (name: string, fallback: number, rule: NumberRule = {}) => optionalNumber(command, values, name, rule) ?? fallback;
   const split = optionalNumber(command, values, 'validation-split');
   if (split !== undefined && (split <= 0 || split >= 1)) throw new UserError(`spantune ${command}: --validation-split must be between 0 and 1, got ${split}`);
   if (split !== undefined && values.validation !== undefined) throw new UserError(`spantune ${command}: give --validation or --validation-split, not both`);
@@ -41,19 +41,18 @@ export function trainingHyperparameters(command: string, values: Record<string, 
   return {
     validationFile: values.validation as string | undefined,
     validationSplit: split,
-    epochs: num('epochs', 2, { min: 0 }),
+    // More epochs than this is a typo (a run bounded by steps takes --max-steps).
+    epochs: num('epochs', 2, { above: 0, max: 1_000_000 }),
     maxSteps: optionalNumber(command, values, 'max-steps', { integer: true, min: 1 }),
     batchSize: num('batch-size', 12, { integer: true, min: 1 }),
     gradAccum: num('grad-accum', 1, { integer: true, min: 1 }),
     learningRate: num('learning-rate', 3e-5, { min: 0 }),
-    warmupRatio: num('warmup-ratio', 0, { min: 0 }),
+    warmupRatio: num('warmup-ratio', 0, { min: 0, max: 1 }),
     weightDecay: num('weight-decay', 0.01, { min: 0 }),
     maxGradNorm: num('max-grad-norm', 1.0, { min: 0 }),
     seed: num('seed', 42, { integer: true, min: 0 }),
     dropout,
-    maxSeqLength: num('max-seq-length', QA_DEFAULTS.maxSeqLength, { integer: true, min: 8 }),
-    docStride: num('doc-stride', QA_DEFAULTS.docStride, { integer: true, min: 0 }),
-    maxQueryLength: num('max-query-length', QA_DEFAULTS.maxQueryLength, { integer: true, min: 1 }),
+    ...windowOptions(command, values),
     version2WithNegative: values['version-2-with-negative'] === true,
     includeUnreviewed: values['include-unreviewed'] === true,
   };

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../../engine/errors';
 import { runPrediction } from '../../engine/qa/predict';
-import { decodeUserText } from '../../engine/squad/text-file';
+import { readUserTextFile } from '../../engine/squad/text-file';
 import { optionalNumber, parseCommandArgs, requireString } from '../args';
-import { QA_FLAGS_HELP, QA_FLAG_SPECS, qaOptions } from '../qa-options';
+import { QA_FLAGS_HELP, QA_FLAG_SPECS, checkModelWindow, qaOptions } from '../qa-options';
 
 const USAGE = `Usage: spantune ask --model DIR (--context-file F | --context S) --question Q [--top-k N] [options]
 
@@ -31,15 +30,14 @@ export async function run(argv: string[]): Promise<void> {
   if ((values.context === undefined) === (values['context-file'] === undefined)) {
     throw new UserError('spantune ask: give exactly one of --context and --context-file');
   }
+  const options = qaOptions('ask', values);
+  await checkModelWindow(modelDir, options.maxSeqLength);
   const contextFile = values['context-file'];
   const context = contextFile === undefined
     ? values.context!
-    : decodeUserText(await readFile(contextFile).catch((error) => {
-        throw new UserError(`cannot read ${contextFile}: ${(error as Error).message}`);
-      }), contextFile);
+    : await readUserTextFile(contextFile, { allowNul: true });
   if (context.trim() === '') throw new UserError('spantune ask: the context is empty');
 
-  const options = qaOptions('ask', values);
   const output = await runPrediction({
     modelDir,
     examples: [{ id: 'question', question, context, answers: [], isImpossible: false }],

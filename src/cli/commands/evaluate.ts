@@ -15,8 +15,7 @@ Options:
   --data FILE                 the gold SQuAD v1.1 or v2.0 JSON file
   --predictions FILE          the predictions JSON file
   --na-prob-file FILE         v2.0: {"question id": probability of no answer}; adds best_exact, best_f1 and their thresholds
-  --na-prob-thresh X          v2.0: predict "" when the no-answer probability exceeds X (default 1.0;
-                              write a negative value as --na-prob-thresh=-1)
+  --na-prob-thresh X          v2.0: predict "" when the no-answer probability exceeds X (default 1.0)
   --version-2-with-negative   use the v2.0 metric even when the data looks like v1.1
   --python-3-11-sum           add up v2.0 scores as Python 3.11 and older do (the last digit can differ from Python 3.12+)`;
 

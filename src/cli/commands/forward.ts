@@ -5,6 +5,7 @@ import { parseJsonText } from '../../engine/squad/json-text';
 import { readUserTextFile } from '../../engine/squad/text-file';
 import { writeFileAtomic } from '../../engine/fs/atomic';
 import { parseCommandArgs, requireString } from '../args';
+import { checkOutputFile } from '../output-checks';
 
 const USAGE = `Usage: spantune forward --model DIR --inputs IN.json --out OUT.json [--backend NAME] [--provider NAME] [--threads N]
 
@@ -43,6 +44,7 @@ export async function run(argv: string[]): Promise<void> {
   const modelDir = requireString('forward', values, 'model');
   const inputsPath = requireString('forward', values, 'inputs');
   const outPath = requireString('forward', values, 'out');
+  await checkOutputFile('--out', outPath);
   const raw = parseJsonText(await readUserTextFile(inputsPath), inputsPath);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`${inputsPath} must hold a JSON object`);
   const input = raw as Record<string, unknown>;

@@ -9,6 +9,7 @@ import { LLM_DEFAULTS, resolveLanguageModelSettings, type LanguageModelSettings 
 import { checkRoundTripSettings, DEFAULT_ROUND_TRIP_MIN_F1, type RoundTripSettings } from '../../engine/generate/roundtrip';
 import { runGeneration } from '../../engine/generate/run';
 import { optionalNumber, parseCommandArgs, requireString } from '../args';
+import { checkOutputFile } from '../output-checks';
 
 /** The environment variable that holds the language model endpoint's API key (never a flag: flags end up in shell history and process lists). */
 const API_KEY_VARIABLE = 'SPANTUNE_LLM_API_KEY';
@@ -99,6 +100,7 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   const out = requireString('generate', values, 'out');
+  await checkOutputFile('--out', out);
   if (positionals.length === 0) throw new UserError('spantune generate: name at least one file, folder or glob to read');
   const negatives = optionalNumber('generate', values, 'negatives', { min: 0 });
   if (negatives !== undefined && negatives > 1) throw new UserError(`spantune generate: --negatives must be between 0 and 1, got ${negatives}`);

@@ -1,11 +1,13 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseBackendName } from '../../engine/backend/select';
 import { UserError } from '../../engine/errors';
+import { AtomicFileWriter } from '../../engine/fs/atomic';
 import { EngineClient } from '../../engine/process/client';
 import type { EngineEvent, TrainSettings } from '../../engine/process/protocol';
 import { optionalNumber, parseCommandArgs, requireString } from '../args';
+import { checkOutputFile, checkOutputFolder } from '../output-checks';
+import { checkModelWindow } from '../qa-options';
 import { formatDuration } from '../progress';
 import { TRAINING_FLAG_SPECS, trainingHyperparameters } from '../training-flags';
 
@@ -13,7 +15,7 @@ const USAGE = `Usage: spantune train --model DIR --train TRAIN.json --output DIR
 
 Fine-tunes a BERT/DistilBERT checkpoint for extractive QA in a separate engine process. Progress goes to
 stderr, the summary (JSON) to stdout. Ctrl-C stops at the next step and saves a checkpoint that
---resume continues.
+--resume continues. Flags, model and data are checked first: a run refused for them creates nothing.
 
 Options:
   --validation FILE            validation SQuAD file (default: hold out --validation-split of the contexts)
@@ -94,21 +96,29 @@ export async function run(argv: string[]): Promise<void> {
   });
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
   const settings = settingsFrom(values);
-  await mkdir(settings.outputDir, { recursive: true });
-  let logStream: WriteStream | undefined;
-  if (values.log) {
-    await mkdir(path.dirname(path.resolve(values.log)), { recursive: true });
-    logStream = createWriteStream(values.log, { flags: settings.resume ? 'a' : 'w' });
-  }
+  await checkOutputFolder('--output', settings.outputDir);
+  if (values.log) await checkOutputFile('--log', values.log, { createFolder: true });
+  if (settings.dumpFeatures) await checkOutputFile('--dump-features', settings.dumpFeatures);
+  await checkModelWindow(settings.modelDir, settings.maxSeqLength);
+  const log = values.log ? new RunLog(values.log, settings.resume === true) : undefined;
 
+  // Until the engine has checked model and data, its lines are held: a refused run prints its error alone.
+  let started = false;
+  const held: string[] = [];
+  const say = (line: string) => (started ? process.stderr.write(`${line}\n`) : held.push(line));
   const outcome = await new Promise<EngineEvent>((resolve) => {
     const client = new EngineClient({
-      onOutput: (line) => process.stderr.write(`[engine] ${line}\n`),
+      onOutput: (line) => say(`[engine] ${line}`),
       onEvent: (event) => {
+        if (event.type === 'started') {
+          started = true;
+          for (const line of held.splice(0)) process.stderr.write(`${line}\n`);
+          log?.start();
+        }
         const line = logLine(event);
-        if (line && logStream) logStream.write(`${JSON.stringify(line)}\n`);
+        if (line) log?.write(line);
         const text = describe(event);
-        if (text) process.stderr.write(`${text}\n`);
+        if (text) say(text);
         if (event.type === 'finished' || event.type === 'cancelled' || event.type === 'failed') {
           client.dispose();
           resolve(event);
@@ -123,11 +133,13 @@ export async function run(argv: string[]): Promise<void> {
         process.stderr.write('\nstopping at the next step boundary and saving a checkpoint (Ctrl-C again to abort at once)\n');
         client.cancel(jobId);
       } else {
+        const partial = log?.partialPath;
+        if (partial) process.stderr.write(`aborted; the log so far is in ${partial}\n`);
         process.exit(130);
       }
     });
   });
-  await new Promise<void>((resolve) => (logStream ? logStream.end(resolve) : resolve()));
+  await log?.finish();
 
   if (outcome.type === 'finished') {
     process.stdout.write(`${JSON.stringify(outcome.summary, null, 2)}\n`);
@@ -136,6 +148,46 @@ export async function run(argv: string[]): Promise<void> {
     process.exitCode = 130;
   } else if (outcome.type === 'failed') {
     if (outcome.userError) throw new UserError(outcome.reason);
+    // A crash: what the engine printed before it may explain it.
+    for (const line of held) process.stderr.write(`${line}\n`);
     throw new Error(outcome.reason);
+  }
+}
+
+/**
+ * The --log file: opened only once the run has started (a run refused at validation leaves none),
+ * written under a temporary name beside it, and flushed and renamed into place when the run ends.
+ * A resumed run's log continues the previous one.
+ */
+class RunLog {
+  private writer: Promise<AtomicFileWriter | undefined> | undefined;
+  private opened: AtomicFileWriter | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly append: boolean,
+  ) {}
+
+  start(): void {
+    this.writer = mkdir(path.dirname(path.resolve(this.file)), { recursive: true })
+      .then(() => AtomicFileWriter.open(this.file, { keepExisting: this.append, bufferBytes: 0 }))
+      .then(
+        (writer) => (this.opened = writer),
+        (error: Error) => void process.stderr.write(`warning: no --log, training goes on: ${error.message}\n`),
+      );
+  }
+
+  write(line: Record<string, unknown>): void {
+    const text = `${JSON.stringify(line)}\n`;
+    void this.writer?.then((writer) => writer?.write(text));
+  }
+
+  /** Where the lines are until the run ends. */
+  get partialPath(): string | undefined {
+    return this.opened?.tempPath;
+  }
+
+  async finish(): Promise<void> {
+    await (await this.writer)?.commit();
   }
 }

@@ -153,6 +153,16 @@ export async function readModelConfig(modelDir: string, warnings: string[] = [])
   return parseModelConfig(raw, warnings);
 }
 
+/** Refuses windows longer than the model's position table: their position ids would index outside it. */
+export function checkMaxSeqLength(config: Pick<ModelConfig, 'maxPositionEmbeddings'>, maxSeqLength: number, modelDir: string): void {
+  const positions = config.maxPositionEmbeddings;
+  if (maxSeqLength > positions) {
+    throw new UserError(
+      `--max-seq-length ${maxSeqLength} is longer than the model's ${positions} positions (max_position_embeddings in ${path.join(modelDir, CONFIG_FILE)}): use --max-seq-length ${positions} or less`,
+    );
+  }
+}
+
 /** Validates and normalises a parsed config.json. Notes for the user are appended to `warnings`. */
 export function parseModelConfig(raw: unknown, warnings: string[] = []): ModelConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {

@@ -4,10 +4,10 @@
  * runs run_qa.py under `accelerate launch` with the same hyperparameters, an accelerate config for
  * multi-GPU, requirements.txt, and a README on running it and bringing the result back.
  */
-import { chmod, cp, mkdir, readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve, sep } from 'node:path';
+import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
-import { writeFileAtomic } from '../fs/atomic';
+import { copyFileAtomic, tempSiblingPath, writeFileAtomic } from '../fs/atomic';
 import { UserError } from '../errors';
 import type { TrainSettings } from '../process/protocol';
 import { formatSquad } from '../squad/dataset';
@@ -307,14 +307,18 @@ const MODEL_FILE = /^(config\.json|tokenizer\.json|tokenizer_config\.json|specia
 export async function exportTrainingRecipe(options: RecipeOptions): Promise<RecipeResult> {
   const { settings } = options;
   const outDir = resolve(options.outDir);
+  const outKind = await stat(outDir).then((info) => (info.isDirectory() ? 'folder' : 'file'), () => undefined);
+  if (outKind === 'file') throw new UserError(`${outDir} is a file; --out takes a folder for the recipe`);
   if (!options.force && (await folderHasFiles(outDir))) {
     throw new UserError(`${outDir} already has files; choose an empty folder for the recipe (or --force to write into it)`);
   }
   const notes: string[] = [];
 
-  // The model: a Hub id stays one; a cache snapshot becomes its Hub id; another folder is copied along.
+  // Everything is read and checked before anything is written. The model: a Hub id stays one; a
+  // cache snapshot becomes its Hub id; another folder is copied along.
   let modelArgument = options.baseModel;
   let modelRevision: string | undefined;
+  let modelFiles: string[] = [];
   const isFolder = (await stat(options.baseModel).catch(() => undefined))?.isDirectory() ?? false;
   if (isFolder) {
     const fromCache = hubIdFromCachePath(options.baseModel);
@@ -322,10 +326,8 @@ export async function exportTrainingRecipe(options: RecipeOptions): Promise<Reci
       modelArgument = fromCache.repoId;
       modelRevision = fromCache.revision;
     } else {
-      const names = (await readdir(options.baseModel)).filter((name) => MODEL_FILE.test(name));
-      if (!names.includes('config.json')) throw new UserError(`${options.baseModel} has no config.json: it is not a model folder in Hugging Face layout`);
-      await mkdir(join(outDir, 'base-model'), { recursive: true });
-      for (const name of names) await cp(join(options.baseModel, name), join(outDir, 'base-model', name), { dereference: true });
+      modelFiles = (await readdir(options.baseModel)).filter((name) => MODEL_FILE.test(name));
+      if (!modelFiles.includes('config.json')) throw new UserError(`${options.baseModel} has no config.json: it is not a model folder in Hugging Face layout`);
       modelArgument = 'base-model';
       notes.push(`the local model ${basename(resolve(options.baseModel))} was copied into base-model/`);
     }
@@ -340,7 +342,6 @@ export async function exportTrainingRecipe(options: RecipeOptions): Promise<Reci
   const version2 = settings.version2WithNegative || hasImpossible;
   if (version2 && !settings.version2WithNegative) notes.push('the data has unanswerable questions, so the recipe trains in SQuAD v2.0 mode (--version_2_with_negative)');
 
-  await mkdir(join(outDir, 'data'), { recursive: true });
   const written: [string, string][] = [
     ['data/train.json', toRunQaJson(data.train)],
     ['data/validation.json', toRunQaJson(data.validation)],
@@ -359,8 +360,20 @@ export async function exportTrainingRecipe(options: RecipeOptions): Promise<Reci
     notes,
   };
   written.push(['README.md', readme(summary, settings)]);
-  for (const [name, text] of written) await writeFileAtomic(join(outDir, name), text);
-  await chmod(join(outDir, 'train.sh'), 0o755);
 
+  // A new folder is assembled beside its final name and renamed into place: a failure leaves nothing.
+  const firstCreated = outKind === undefined ? await mkdir(dirname(outDir), { recursive: true }) : undefined;
+  const target = outKind === undefined ? tempSiblingPath(outDir, 'staging') : outDir;
+  try {
+    await mkdir(join(target, 'data'), { recursive: true });
+    if (modelFiles.length > 0) await mkdir(join(target, 'base-model'));
+    for (const name of modelFiles) await copyFileAtomic(join(options.baseModel, name), join(target, 'base-model', name));
+    for (const [name, text] of written) await writeFileAtomic(join(target, name), text);
+    await chmod(join(target, 'train.sh'), 0o755);
+    if (target !== outDir) await rename(target, outDir);
+  } catch (error) {
+    if (target !== outDir) await rm(firstCreated ?? target, { recursive: true, force: true });
+    throw error;
+  }
   return { outDir, files: written.map(([name]) => name), ...summary };
 }

@@ -102,7 +102,7 @@ function checkFinite(logits: ArrayLike<number>, which: 'start' | 'end', featureI
   for (let t = 0; t < logits.length; t++) {
     if (!Number.isFinite(logits[t])) {
       throw new NonFiniteLogitsError(
-        `the model gave a ${logits[t]} ${which} logit (window ${featureIndex}, token ${t}, question ${JSON.stringify(exampleId)}): ` +
+        `the model gave a non-finite ${which} logit (${logits[t]} at token ${t} of window ${featureIndex}, question ${JSON.stringify(exampleId)}): ` +
           'its weights or the backend computing it are broken, so no answer is given',
       );
     }

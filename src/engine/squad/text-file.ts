@@ -8,6 +8,11 @@ export const DEFAULT_MAX_JSON_BYTES = 512 * 1024 * 1024;
 export interface ReadTextOptions {
   /** Refuse files larger than this many bytes (default DEFAULT_MAX_JSON_BYTES). */
   maxBytes?: number;
+  /**
+   * Take NUL bytes as text (control characters that BERT's tokenizer drops) instead of refusing the
+   * file as binary; for a file the user named, not for files found by searching.
+   */
+  allowNul?: boolean;
 }
 
 function formatBytes(bytes: number): string {
@@ -38,12 +43,12 @@ export async function readUserTextFile(path: string, options: ReadTextOptions = 
     throw new UserError(`${path}: the file is ${formatBytes(size)}, more than the limit of ${formatBytes(maxBytes)}; raise the limit to read it`);
   }
   const bytes = await readFile(path);
-  return decodeUserText(bytes, path);
+  return decodeUserText(bytes, path, options);
 }
 
 /** Decodes UTF-8 bytes, refusing binary data and invalid UTF-8 with a message naming the byte offset. */
-export function decodeUserText(bytes: Uint8Array, sourceName: string): string {
-  const nul = bytes.indexOf(0);
+export function decodeUserText(bytes: Uint8Array, sourceName: string, { allowNul = false }: Pick<ReadTextOptions, 'allowNul'> = {}): string {
+  const nul = allowNul ? -1 : bytes.indexOf(0);
   if (nul !== -1) throw new UserError(`${sourceName}: looks like a binary file (a NUL byte at byte ${nul}), not UTF-8 text`);
   let text: string;
   try {

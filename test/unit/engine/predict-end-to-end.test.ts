@@ -5,11 +5,12 @@
  * answers; and the CLI's predict → evaluate chain with its bad-input paths.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
+import { buildCli, type BuiltCli } from '../../support/cli';
 import { readSafetensors, writeSafetensors } from '../../../src/engine/checkpoint/safetensors';
 import { runPrediction } from '../../../src/engine/qa/predict';
 import { flattenExamples, parseSquad } from '../../../src/engine/squad/dataset';
@@ -21,7 +22,6 @@ const shared = path.resolve(root, '../shared');
 // Copies: running a model on ONNX Runtime keeps its graph in the model folder.
 const tinyBert = copyFixtureModel('tiny-bert-qa');
 const tinyDistil = copyFixtureModel('tiny-distilbert-qa');
-const cli = path.join(root, 'dist/cli.js');
 
 function load(file: string): QaExample[] {
   const full = path.join(shared, file);
@@ -45,8 +45,9 @@ function checkAnswers(examples: QaExample[], predictions: Awaited<ReturnType<typ
   });
 }
 
-before(() => {
-  if (!existsSync(cli)) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'ignore' });
+let cli: BuiltCli;
+before(async () => {
+  cli = await buildCli();
 });
 
 test('XQuAD-en: all 1,190 questions answered with exact substrings (BERT, ONNX Runtime)', async () => {
@@ -81,20 +82,23 @@ test('COVID-QA: long papers split into many windows, including the longest conte
   assert.ok(rss < 1.5 * 1024 ** 3, `resident memory ${rss} bytes`);
 });
 
-test('spantune predict → evaluate on a SQuAD file, and bad inputs fail in one line with exit 2', () => {
+test('spantune predict → evaluate on a SQuAD file, and bad inputs fail in one line with exit 2', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'spantune-cli-'));
   const xquad = JSON.parse(readFileSync(path.join(shared, 'data/xquad-en/xquad.en.json'), 'utf8'));
   const data = path.join(dir, 'data.json');
   writeFileSync(data, JSON.stringify({ version: '1.1', data: [{ ...xquad.data[0], paragraphs: xquad.data[0].paragraphs.slice(0, 2) }] }));
   const pred = path.join(dir, 'pred.json');
-  const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  const run = async (args: string[]) => {
+    const { code, stdout, stderr } = await cli.run(args);
+    return { status: code, stdout, stderr };
+  };
 
-  const predicted = run(['predict', '--model', tinyBert, '--data', data, '--out', pred, '--nbest-out', path.join(dir, 'nbest.json'), '--max-seq-length', '128', '--doc-stride', '32']);
+  const predicted = await run(['predict', '--model', tinyBert, '--data', data, '--out', pred, '--nbest-out', path.join(dir, 'nbest.json'), '--max-seq-length', '128', '--doc-stride', '32']);
   assert.equal(predicted.status, 0, predicted.stderr);
   const predictions = JSON.parse(readFileSync(pred, 'utf8'));
   const ids = xquad.data[0].paragraphs.slice(0, 2).flatMap((p: { qas: { id: string }[] }) => p.qas.map((q) => q.id));
   assert.deepEqual(Object.keys(predictions).sort(), [...ids].sort());
-  const scored = run(['evaluate', '--data', data, '--predictions', pred]);
+  const scored = await run(['evaluate', '--data', data, '--predictions', pred]);
   assert.equal(scored.status, 0, scored.stderr);
   const scores = JSON.parse(scored.stdout);
   assert.ok(scores.exact_match >= 0 && scores.f1 >= scores.exact_match);
@@ -102,7 +106,7 @@ test('spantune predict → evaluate on a SQuAD file, and bad inputs fail in one 
   const broken = path.join(dir, 'broken.json');
   writeFileSync(broken, '{"data": [ {"paragraphs": [ }');
   const bad = path.join(dir, 'never.json');
-  const malformed = run(['predict', '--model', tinyBert, '--data', broken, '--out', bad]);
+  const malformed = await run(['predict', '--model', tinyBert, '--data', broken, '--out', bad]);
   assert.equal(malformed.status, 2);
   assert.match(malformed.stderr.trim(), /^error: .*broken\.json.*line 1/);
   assert.equal(malformed.stderr.trim().split('\n').length, 1);
@@ -112,12 +116,12 @@ test('spantune predict → evaluate on a SQuAD file, and bad inputs fail in one 
   execFileSync('cp', ['-r', tinyBert, corrupt]);
   const weights = readFileSync(path.join(corrupt, 'model.safetensors'));
   writeFileSync(path.join(corrupt, 'model.safetensors'), weights.subarray(0, weights.length - 1000));
-  const truncated = run(['predict', '--model', corrupt, '--data', data, '--out', bad]);
+  const truncated = await run(['predict', '--model', corrupt, '--data', data, '--out', bad]);
   assert.equal(truncated.status, 2);
   assert.match(truncated.stderr, /truncated/);
   assert.ok(!existsSync(bad));
 
-  const noModel = run(['ask', '--model', path.join(dir, 'missing'), '--context', 'x', '--question', 'y?']);
+  const noModel = await run(['ask', '--model', path.join(dir, 'missing'), '--context', 'x', '--question', 'y?']);
   assert.equal(noModel.status, 2);
   assert.match(noModel.stderr, /model folder not found/);
 });

@@ -211,7 +211,7 @@ describe('non-finite logits', () => {
         () => postprocessQaPredictions([example], [window, window], [start, logits.start], [end, logits.end], { version2WithNegative: true }),
         (error: unknown) => {
           assert.ok(error instanceof NonFiniteLogitsError && error instanceof UserError);
-          assert.equal(error.message, `the model gave a ${bad} ${which} logit (window 1, token 11, question "q"): its weights or the backend computing it are broken, so no answer is given`);
+          assert.equal(error.message, `the model gave a non-finite ${which} logit (${bad} at token 11 of window 1, question "q"): its weights or the backend computing it are broken, so no answer is given`);
           return true;
         },
       );

@@ -1,58 +1,26 @@
 /**
- * `spantune train` as a user runs it: the bundled CLI in a child process, starting the bundled engine
- * process beside it. The two bundles are built from the current sources with esbuild.mjs's settings
- * into a temporary folder (dist/ may be stale or being rebuilt by someone else). Checks --help, flag
- * errors (exit 2, one line), the --log and --dump-features formats, and a dataset with no usable example.
+ * `spantune train` as a user runs it: the bin in a child process, starting the engine process beside
+ * it, both built from the current sources (test/support/cli.ts). Checks --help, flag errors (exit 2,
+ * one line), the --log and --dump-features formats, a dataset with no usable example, and what a run
+ * that fails once it has started keeps.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import * as esbuild from 'esbuild';
 
-import { repoRoot, tempDir, tinyBertDir, writeJson, xquadSubset } from '../../support/training-fixtures';
+import { buildCli, type BuiltCli, type CliResult } from '../../support/cli';
+import { tempDir, tinyBertDir, writeJson, xquadSubset } from '../../support/training-fixtures';
 
 const dir = tempDir('train-cli');
-const bundleDir = path.join(dir, 'bundle');
-
+let cli: BuiltCli;
 before(async () => {
-  await esbuild.build({
-    entryPoints: { cli: path.join(repoRoot, 'src/cli/main.ts'), 'engine-process': path.join(repoRoot, 'src/engine/process/engine-process.ts') },
-    outdir: bundleDir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
-    logLevel: 'silent',
-  });
-  const wasmDir = path.join(repoRoot, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-  for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) cpSync(path.join(wasmDir, file), path.join(bundleDir, file));
+  cli = await buildCli();
 });
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function spantuneSync(...args: string[]): Result {
-  const result = spawnSync(process.execPath, [path.join(bundleDir, 'cli.js'), ...args], { cwd: repoRoot, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 /** Runs the CLI without blocking this process (the engine it starts must not starve). */
-function spantune(...args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(bundleDir, 'cli.js'), ...args], { cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function spantune(...args: string[]): Promise<CliResult> {
+  return cli.run(args);
 }
 
 const readJsonLines = (file: string) =>
@@ -62,8 +30,8 @@ const readJsonLines = (file: string) =>
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('spantune train --help and flag errors', () => {
-  test('--help prints the usage with every flag of the issue, exit 0', () => {
-    const { code, stdout } = spantuneSync('train', '--help');
+  test('--help prints the usage with every flag of the issue, exit 0', async () => {
+    const { code, stdout } = await spantune('train', '--help');
     assert.equal(code, 0);
     assert.match(stdout, /^Usage: spantune train --model DIR --train TRAIN\.json --output DIR/);
     const flags = ['--validation', '--validation-split', '--epochs', '--max-steps', '--batch-size', '--grad-accum', '--learning-rate', '--warmup-ratio',
@@ -84,8 +52,8 @@ describe('spantune train --help and flag errors', () => {
     ['an unknown backend', [...common, '--backend', 'tpu'], /^error: unknown backend 'tpu': choose one of auto, tensorflow-gpu, tensorflow, wasm, cpu$/],
   ];
   for (const [what, args, expected] of cases) {
-    test(`${what}: exit 2 with one line`, () => {
-      const { code, stdout, stderr } = spantuneSync('train', ...args);
+    test(`${what}: exit 2 with one line`, async () => {
+      const { code, stdout, stderr } = await spantune('train', ...args);
       assert.equal(code, 2, stderr);
       assert.equal(stdout, '');
       assert.equal(stderr.split('\n').filter(Boolean).length, 1, stderr);
@@ -165,5 +133,26 @@ describe('spantune train runs', () => {
     const lastLine = stderr.trimEnd().split('\n').at(-1)!;
     assert.equal(lastLine, `error: ${trainFile} has no usable training example (1 problem(s): data[0].paragraphs[0].qas[0].answers[0]: answer_start 0 points at "Lisbo", but the answer text is "Tagus")`);
     assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(stderr.trimEnd().split('\n').length, 1, 'the error alone');
+    assert.equal(existsSync(path.join(dir, 'bad')), false, 'no output folder');
+  });
+
+  test('a run that fails once it has started keeps its --log, ending with the failure, and no temporary file', async () => {
+    const trainFile = writeJson(path.join(dir, 'diverge.json'), xquadSubset(2, { questionsPerParagraph: 4 }));
+    const logDir = path.join(dir, 'diverge-logs');
+    const { code, stderr } = await spantune(
+      'train', '--model', tinyBertDir, '--train', trainFile, '--validation-split', '0.5', '--output', path.join(dir, 'diverge'), '--backend', 'wasm',
+      '--max-seq-length', '64', '--doc-stride', '16', '--max-query-length', '16', '--batch-size', '2', '--learning-rate', '1e30', '--max-grad-norm', '0',
+      '--log', path.join(logDir, 'train.jsonl'),
+    );
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /^backend /, 'the run started: its notes are printed');
+    assert.deepEqual(readdirSync(logDir), ['train.jsonl']);
+    const log = readJsonLines(path.join(logDir, 'train.jsonl'));
+    assert.equal(log[0]!.type, 'eval');
+    const end = log.at(-1)!;
+    assert.deepEqual([end.type, end.status], ['end', 'failed']);
+    assert.match(end.reason as string, /^training stopped at step \d+: /);
+    assert.equal(stderr.trimEnd().split('\n').at(-1), `error: ${end.reason as string}`);
   });
 });
