@@ -16,7 +16,11 @@ import { after, before, describe, test } from 'node:test';
 
 import { main } from '../../../src/cli/main';
 import { buildCli, type BuiltCli } from '../../support/cli';
-import { tinyBertDir, xquadSubset } from '../../support/training-fixtures';
+import { copyFixtureModel } from '../../support/fixture-copy';
+import { xquadSubset } from '../../support/training-fixtures';
+
+// A private copy: a model run on ONNX Runtime keeps its graph in its folder, never in ../shared.
+const tinyBertDir = copyFixtureModel('tiny-bert-qa');
 
 let cli: BuiltCli;
 before(async () => {
