@@ -32,7 +32,8 @@ Options:
   --max-query-length N         (default 64)          --version-2-with-negative
   --include-unreviewed         include generated pairs nobody reviewed yet
   --backend NAME               auto, tensorflow-gpu, tensorflow, wasm or cpu
-  --log FILE                   one JSON line per step, evaluation and the end
+  --log FILE                   one JSON line per step, evaluation and the end (written beside FILE under a
+                               temporary name once the run has started, put in place when it ends)
   --dump-features FILE         every training feature and each step's micro-batches, as JSON lines
   --resume                     continue the run saved in OUTPUT/checkpoint-last`;
 
