@@ -153,6 +153,12 @@ export function defaultUserCacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'spantune');
 }
 
+/** Removes a kept graph that turned out unusable (the next qaGraphFor builds it again). */
+export async function discardGraph(graphFile: string): Promise<void> {
+  if (!graphFile) return;
+  await Promise.all([fs.rm(graphFile, { force: true }), fs.rm(infoFile(graphFile), { force: true })]);
+}
+
 function infoFile(graphFile: string): string {
   return graphFile.replace(/\.onnx$/, '.json');
 }

@@ -9,9 +9,9 @@ import { UserError } from '../errors';
 import type { QaFeature } from '../qa/features';
 import { loadTokenizer } from '../tokenizer/load';
 import type { WordPieceTokenizer } from '../tokenizer/types';
-import { qaGraphFor, type CachedGraph, type GraphCacheOptions } from './graph-cache';
+import { discardGraph, qaGraphFor, type CachedGraph, type GraphCacheOptions } from './graph-cache';
 import { createSession, type OnnxSession, type SessionOptions } from './session';
-import type { OrtTensor } from './runtime';
+import { firstLine, type OrtTensor } from './runtime';
 
 export interface OnnxQaModel {
   modelDir: string;
@@ -25,8 +25,20 @@ export type OpenOptions = Omit<SessionOptions, 'label'> & GraphCacheOptions;
 
 /** Config, tokenizer and a session of the model's graph (built and cached on first use). */
 export async function openOnnxQaModel(modelDir: string, options: OpenOptions = {}): Promise<OnnxQaModel> {
-  const [config, tokenizer, graph] = await Promise.all([readModelConfig(modelDir), loadTokenizer(modelDir), qaGraphFor(modelDir, options)]);
-  const session = await createSession(graph.bytes ?? graph.file, { ...options, label: `model ${modelDir}` });
+  const [config, tokenizer, kept] = await Promise.all([readModelConfig(modelDir), loadTokenizer(modelDir), qaGraphFor(modelDir, options)]);
+  const sessionOptions = { ...options, label: `model ${modelDir}` };
+  let graph = kept;
+  let session: OnnxSession;
+  try {
+    session = await createSession(graph.bytes ?? graph.file, sessionOptions);
+  } catch (error) {
+    if (graph.built) throw error;
+    // A kept graph that no longer loads (damaged on disk, or written by an incompatible SpanTune): build it again.
+    options.onLog?.(`the kept graph ${graph.file} does not load (${firstLine(error)}); building it again`);
+    await discardGraph(graph.file);
+    graph = await qaGraphFor(modelDir, options);
+    session = await createSession(graph.bytes ?? graph.file, sessionOptions);
+  }
   return { modelDir, config, tokenizer, session, graph };
 }
 

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { readSafetensors, writeSafetensors } from '../../../src/engine/checkpoint/safetensors';
 import { isHubSnapshot, qaGraphFor } from '../../../src/engine/onnx/graph-cache';
+import { openOnnxQaModel } from '../../../src/engine/onnx/qa-logits';
 import { copyFixtureModel } from '../../support/fixture-copy';
 
 const scratch = () => mkdtempSync(path.join(tmpdir(), 'spantune-graph-cache-'));
@@ -85,4 +86,20 @@ test('a graph that cannot be built names the model and what is wrong, and leaves
   await assert.rejects(qaGraphFor(model, { userCacheDir: userCache }), (error: Error) => error.message.startsWith(`${model}: config.json says num_hidden_layers 3`));
   assert.deepEqual(readdirSync(model).filter((f) => f === 'onnx'), []);
   assert.deepEqual(readdirSync(userCache), []);
+});
+
+test('a kept graph damaged on disk is built again on the next use, saying so', async () => {
+  const model = copyFixtureModel('tiny-bert-qa');
+  const first = await qaGraphFor(model, { userCacheDir: scratch() });
+  writeFileSync(first.file, 'not an ONNX model');
+  const logs: string[] = [];
+  const opened = await openOnnxQaModel(model, { userCacheDir: scratch(), onLog: (l) => logs.push(l), threads: 1 });
+  try {
+    assert.equal(opened.graph.built, true);
+    assert.equal(opened.session.provider, 'cpu');
+    assert.match(logs.join('\n'), /the kept graph .*spantune-.*\.onnx does not load .*; building it again/);
+    assert.notEqual(readFileSync(first.file, 'utf8').slice(0, 17), 'not an ONNX model');
+  } finally {
+    await opened.session.release();
+  }
 });
