@@ -77,13 +77,14 @@ export class EngineClient {
   generate(settings: GenerateSettings, hooks: GenerateHooks = {}): Promise<GenerationOutcome> {
     if (settings.chatModel && !hooks.chat) throw new Error('generate: settings.chatModel needs hooks.chat');
     const jobId = randomUUID();
+    const onAbort = () => this.cancel(jobId);
     return new Promise<GenerationOutcome>((resolve, reject) => {
       const chat = hooks.chat ? { backend: hooks.chat, abort: new AbortController() } : undefined;
       this.waiters.set(jobId, { resolve: (outcome) => resolve(outcome as GenerationOutcome), reject, onProgress: hooks.onProgress, chat });
-      hooks.signal?.addEventListener('abort', () => this.cancel(jobId), { once: true });
+      hooks.signal?.addEventListener('abort', onAbort, { once: true });
       this.send({ type: 'generate', jobId, settings }, jobId);
       if (hooks.signal?.aborted) this.cancel(jobId);
-    });
+    }).finally(() => hooks.signal?.removeEventListener('abort', onAbort));
   }
 
   /** Asks a job to stop at its next step boundary (training saves a checkpoint first). */
