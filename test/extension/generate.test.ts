@@ -1,6 +1,8 @@
 /// <reference types="mocha" />
 import * as assert from 'node:assert/strict';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GenerateReport } from '../../src/extension/commands/generate';
 import { VsCodeChat } from '../../src/extension/commands/language-model';
@@ -125,12 +127,17 @@ async function setGenerateSetting(key: string, value: unknown): Promise<void> {
 
 suite('Generation in the engine process: round trip and review at scale', () => {
   const files = ['docs/normans.md', 'docs/normans-again.md'];
+  let modelCopy = '';
 
   suiteSetup(async () => {
     await writeFile(workspaceFile(files[0]!).fsPath, NORMANS);
     const api = await activateSpanTune();
-    const model = process.env.SPANTUNE_FIXTURE_MODEL;
-    assert.ok(model, 'SPANTUNE_FIXTURE_MODEL names the fixture model');
+    const fixture = process.env.SPANTUNE_FIXTURE_MODEL;
+    assert.ok(fixture, 'SPANTUNE_FIXTURE_MODEL names the fixture model');
+    // A copy of its own: answering keeps the built ONNX graph in the model folder, which other suites read as files.
+    modelCopy = await mkdtemp(path.join(tmpdir(), 'spantune-roundtrip-'));
+    const model = path.join(modelCopy, 'tiny-bert-qa');
+    await cp(fixture, model, { recursive: true, filter: (source) => path.basename(source) !== 'onnx' });
     await api.training!.setActiveModel(model);
   });
 
@@ -140,6 +147,7 @@ suite('Generation in the engine process: round trip and review at scale', () => 
     await setGenerateSetting('roundTrip', undefined);
     await setGenerateSetting('roundTripMinF1', undefined);
     for (const file of files) await rm(workspaceFile(file).fsPath, { force: true });
+    if (modelCopy) await rm(modelCopy, { recursive: true, force: true });
   });
 
   test('with the active model and roundTrip "mark", the engine process answers every generated question and each pair records the result', async () => {
