@@ -56,8 +56,6 @@ export async function generateFromWorkspace({ store, engine, controller, languag
       const discovery = await discoverFiles(s.include, { cwd, exclude: s.exclude });
       const files = withEditorText(store.folder, discovery.files);
       const stages = ['files', ...(chat ? ['language model'] : []), ...(roundTrip ? ['round trip'] : [])];
-      // The engine process runs one job at a time (until answering gets a process of its own).
-      if (controller.running) progress.report({ message: `waiting for training run ${controller.running.id} to end…` });
       let reported = 0;
       let outcome;
       try {
@@ -127,6 +125,8 @@ async function roundTripSettings(s: SpanTuneSettings, controller: TrainingContro
     maxSeqLength: s.maxSeqLength,
     docStride: s.docStride,
     backend: s.backend,
+    provider: s.provider,
+    threads: s.threads,
   };
 }
 
