@@ -21,6 +21,6 @@ export async function run(argv: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
   const modelDir = requireString('export-onnx', values, 'model');
   const out = requireString('export-onnx', values, 'out');
-  const result = await exportQaOnnx(modelDir, out, { check: !values['no-check'], onLog: (line) => process.stderr.write(`${line}\n`) });
+  const result = await exportQaOnnx(modelDir, out, { check: !values['no-check'] });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

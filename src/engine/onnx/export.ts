@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { UserError } from '../errors';
 import { tempSiblingPath } from '../fs/atomic';
 import { buildFeatures } from '../qa/features';
-import { qaGraphFor } from './graph-cache';
+import { loadQaWeights } from '../checkpoint/qa-weights';
+import { buildQaGraph } from './qa-graph';
 import { loadTokenizer } from '../tokenizer/load';
 import { computeOnnxLogits } from './qa-logits';
 import { createSession, type OnnxSession } from './session';
@@ -27,15 +28,16 @@ export interface ExportResult {
 /** Logits may differ by float32 rounding between two implementations; a wrong graph is off by far more. */
 const CHECK_TOLERANCE = 1e-4;
 
-export async function exportQaOnnx(modelDir: string, out: string, options: { check?: boolean; onLog?: (line: string) => void } = {}): Promise<ExportResult> {
+export async function exportQaOnnx(modelDir: string, out: string, options: { check?: boolean } = {}): Promise<ExportResult> {
   const outDir = path.dirname(path.resolve(out));
   const stat = await fs.stat(outDir).catch(() => undefined);
   if (!stat?.isDirectory()) throw new UserError(`${out}: cannot write, the folder ${outDir} does not exist`);
-  const graph = await qaGraphFor(modelDir, { onLog: options.onLog });
+  // Built here, weights inside (the kept graph has them in a file of their own).
+  const { config, tensors } = await loadQaWeights(modelDir);
+  const graph = buildQaGraph(config, tensors);
   const temp = tempSiblingPath(out);
   try {
-    if (graph.bytes) await fs.writeFile(temp, graph.bytes, { flag: 'wx' });
-    else await fs.copyFile(graph.file, temp);
+    await fs.writeFile(temp, graph.bytes, { flag: 'wx' });
     const handle = await fs.open(temp, 'r+');
     await handle.sync();
     await handle.close();

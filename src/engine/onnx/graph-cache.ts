@@ -1,6 +1,7 @@
 /**
  * The built question-answering graph of a model folder, kept on disk so that the next question
- * skips reading the weights and building the graph: `<model>/onnx/spantune-<fingerprint>.onnx`, or,
+ * skips reading the weights and building the graph: `<model>/onnx/spantune-<fingerprint>.onnx`, its
+ * weights beside it in `.onnx.data` (ONNX external data, which ONNX Runtime maps into memory), or,
  * when the folder is not ours to write (read-only, or a snapshot of the Hugging Face cache), a file
  * under SpanTune's per-user cache. The fingerprint covers config.json, the weight files (name, size,
  * modification time), the seed of a freshly drawn QA head and the graph builder's version, so a
@@ -14,11 +15,11 @@ import * as path from 'node:path';
 import { loadQaWeights } from '../checkpoint/qa-weights';
 import { SAFETENSORS_FILE, SAFETENSORS_INDEX_FILE } from '../checkpoint/weight-files';
 import { UserError } from '../errors';
-import { writeFileAtomic } from '../fs/atomic';
+import { writeFileAtomic, writeFileAtomically, writeFully } from '../fs/atomic';
 import { buildQaGraph } from './qa-graph';
 
 /** Bump when the graph builder emits a different graph for the same weights (old caches then rebuild). */
-export const GRAPH_BUILDER_VERSION = 2;
+export const GRAPH_BUILDER_VERSION = 3;
 
 /** What is known about a cached graph without reading it: kept in a small JSON file beside it. */
 export interface GraphInfo {
@@ -35,7 +36,7 @@ export interface CachedGraph extends GraphInfo {
   fingerprint: string;
   /** True when this call built it (the first use after a change), false when it was on disk. */
   built: boolean;
-  /** Graph bytes when this call built them (saves reading the file back); undefined when cached. */
+  /** Graph bytes, weights inside, when there was nowhere to keep the graph; else ONNX Runtime reads `file`. */
   bytes?: Uint8Array;
 }
 
@@ -56,33 +57,47 @@ export async function qaGraphFor(modelDir: string, options: GraphCacheOptions = 
     if (info) return { file, fingerprint, built: false, ...info };
   }
 
-  let graph;
-  let warnings: string[];
+  let weights;
   try {
-    const weights = await loadQaWeights(modelDir, { seed: options.seed });
-    warnings = weights.warnings;
-    graph = buildQaGraph(weights.config, weights.tensors, { spantune_fingerprint: fingerprint });
+    weights = await loadQaWeights(modelDir, { seed: options.seed });
   } catch (error) {
     // Name the model in the one line the user sees (most loader messages do already).
-    if (error instanceof UserError && !error.message.includes(modelDir)) throw new UserError(`${modelDir}: ${error.message}`, { cause: error });
-    throw error;
+    throw named(modelDir, error);
   }
-  const info: GraphInfo = { inputNames: graph.inputNames, warnings, nodeCount: graph.nodeCount };
+  const metadata = { spantune_fingerprint: fingerprint };
   for (const location of await locations(modelDir, options)) {
     const file = path.join(location.dir, `${location.prefix}${fingerprint}.onnx`);
+    let graph;
+    try {
+      graph = buildQaGraph(weights.config, weights.tensors, metadata, { externalData: path.basename(dataFile(file)) });
+    } catch (error) {
+      throw named(modelDir, error);
+    }
+    const info: GraphInfo = { inputNames: graph.inputNames, warnings: weights.warnings, nodeCount: graph.nodeCount };
     try {
       await fs.mkdir(location.dir, { recursive: true });
-      // The graph first, then its description: a description always has its graph beside it.
+      // Weights, graph, then its description: a description always has its graph and weights beside it.
+      await writeFileAtomically(dataFile(file), async (handle) => {
+        let position = 0;
+        for (const part of graph.externalData!) position = await writeFully(handle, part, position);
+      });
       await writeFileAtomic(file, graph.bytes);
       await writeFileAtomic(infoFile(file), `${JSON.stringify(info, null, 2)}\n`);
       await removeStale(location.dir, location.prefix, fingerprint);
-      return { file, fingerprint, built: true, bytes: graph.bytes, ...info };
+      return { file, fingerprint, built: true, ...info };
     } catch (error) {
+      await discardGraph(file);
       options.onLog?.(`cannot keep the ONNX graph in ${location.dir} (${(error as Error).message}); trying the next place`);
     }
   }
-  // Nowhere to keep it: the graph still runs from memory, and is built again next time.
-  return { file: '', fingerprint, built: true, bytes: graph.bytes, ...info };
+  // Nowhere to keep it: the graph runs from memory, weights inside, and is built again next time.
+  const graph = buildQaGraph(weights.config, weights.tensors, metadata);
+  return { file: '', fingerprint, built: true, bytes: graph.bytes, inputNames: graph.inputNames, warnings: weights.warnings, nodeCount: graph.nodeCount };
+}
+
+function named(modelDir: string, error: unknown): unknown {
+  if (error instanceof UserError && !error.message.includes(modelDir)) return new UserError(`${modelDir}: ${error.message}`, { cause: error });
+  return error;
 }
 
 /**
@@ -156,7 +171,12 @@ export function defaultUserCacheDir(): string {
 /** Removes a kept graph that turned out unusable (the next qaGraphFor builds it again). */
 export async function discardGraph(graphFile: string): Promise<void> {
   if (!graphFile) return;
-  await Promise.all([fs.rm(graphFile, { force: true }), fs.rm(infoFile(graphFile), { force: true })]);
+  await Promise.all([graphFile, infoFile(graphFile), dataFile(graphFile)].map((file) => fs.rm(file, { force: true }).catch(() => undefined)));
+}
+
+/** The weights of a kept graph (ONNX external data), beside it. */
+function dataFile(graphFile: string): string {
+  return `${graphFile}.data`;
 }
 
 function infoFile(graphFile: string): string {
@@ -165,7 +185,7 @@ function infoFile(graphFile: string): string {
 
 async function readInfo(graphFile: string): Promise<GraphInfo | undefined> {
   try {
-    const [text] = await Promise.all([fs.readFile(infoFile(graphFile), 'utf8'), fs.access(graphFile)]);
+    const [text] = await Promise.all([fs.readFile(infoFile(graphFile), 'utf8'), fs.access(graphFile), fs.access(dataFile(graphFile))]);
     const info = JSON.parse(text) as GraphInfo;
     return Array.isArray(info.inputNames) && Array.isArray(info.warnings) ? info : undefined;
   } catch {
@@ -176,6 +196,6 @@ async function readInfo(graphFile: string): Promise<GraphInfo | undefined> {
 /** Removes this folder's graphs of other fingerprints (and their descriptions). */
 async function removeStale(dir: string, prefix: string, fingerprint: string): Promise<void> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  const stale = names.filter((name) => name.startsWith(prefix) && /^[0-9a-f]{16}\.(onnx|json)$/.test(name.slice(prefix.length)) && !name.includes(fingerprint));
+  const stale = names.filter((name) => name.startsWith(prefix) && /^[0-9a-f]{16}\.(onnx|onnx\.data|json)$/.test(name.slice(prefix.length)) && !name.includes(fingerprint));
   await Promise.all(stale.map((name) => fs.rm(path.join(dir, name), { force: true })));
 }

@@ -29,6 +29,12 @@ export const OPSET = 17;
 /** IR version 8 goes with opset 17 (ONNX 1.12+). */
 const IR_VERSION = 8;
 
+export interface ModelOptions {
+  name: string;
+  docString?: string;
+  metadata?: Record<string, string>;
+}
+
 export class GraphBuilder {
   private readonly nodes: onnx.INodeProto[] = [];
   private readonly initializers: onnx.ITensorProto[] = [];
@@ -253,12 +259,44 @@ export class GraphBuilder {
     return { y: y!, mean: mean!, invStdDev: invStdDev! };
   }
 
-  /** The serialised ModelProto. */
-  toModel(options: { name: string; docString?: string; metadata?: Record<string, string> }): Uint8Array {
+  /** The serialised ModelProto, weights inside. */
+  toModel(options: ModelOptions): Uint8Array {
+    return this.encode(options, this.initializers);
+  }
+
+  /**
+   * The serialised ModelProto with its large weights in a separate file (ONNX external data), which
+   * ONNX Runtime maps into memory instead of parsing: a session opens several times faster. Each
+   * weight starts at a multiple of `alignment` bytes (the page size, so that it can be mapped).
+   * `location` is the weight file's name, relative to the model file.
+   */
+  toModelWithExternalData(options: ModelOptions, location: string, alignment = 65536): { model: Uint8Array; data: Uint8Array[] } {
+    const data: Uint8Array[] = [];
+    let offset = 0;
+    const initializers = this.initializers.map((tensor) => {
+      const raw = tensor.rawData;
+      if (!raw || raw.byteLength < 1024) return tensor;
+      const padding = (alignment - (offset % alignment)) % alignment;
+      if (padding > 0) data.push(new Uint8Array(padding));
+      offset += padding;
+      data.push(raw);
+      const external = {
+        ...tensor,
+        rawData: undefined,
+        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        externalData: [{ key: 'location', value: location }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(raw.byteLength) }],
+      };
+      offset += raw.byteLength;
+      return external;
+    });
+    return { model: this.encode(options, initializers), data };
+  }
+
+  private encode(options: ModelOptions, initializers: onnx.ITensorProto[]): Uint8Array {
     const graph = onnx.GraphProto.create({
       name: options.name,
       node: this.nodes,
-      initializer: this.initializers,
+      initializer: initializers,
       input: this.inputs,
       output: this.outputs,
     });

@@ -14,8 +14,10 @@ import { bertForQuestionAnswering, bertWeights, declareBertInputs } from './mode
 import { declareDistilBertInputs, distilBertForQuestionAnswering, distilBertWeights } from './modeling-distilbert';
 
 export interface QaGraph {
-  /** The serialised ONNX ModelProto. */
+  /** The serialised ONNX ModelProto (without its weights when they are in `externalData`). */
   bytes: Uint8Array;
+  /** The weight file's contents, in order, when the graph was built with external data. */
+  externalData?: Uint8Array[];
   /** The graph's input names, in order (`token_type_ids` only for BERT layouts). */
   inputNames: string[];
   nodeCount: number;
@@ -26,7 +28,8 @@ export function qaWeightTree(config: ModelConfig) {
   return config.modelType === 'distilbert' ? distilBertWeights(config) : bertWeights(config);
 }
 
-export function buildQaGraph(config: ModelConfig, tensors: ReadonlyMap<string, FloatTensor>, metadata: Record<string, string> = {}): QaGraph {
+/** `externalData`: keep the weights in a separate file of that name (see GraphBuilder.toModelWithExternalData). */
+export function buildQaGraph(config: ModelConfig, tensors: ReadonlyMap<string, FloatTensor>, metadata: Record<string, string> = {}, options: { externalData?: string } = {}): QaGraph {
   const g = new GraphBuilder();
   const ctx = inferenceContext(g);
   const tree = qaWeightTree(config);
@@ -51,10 +54,14 @@ export function buildQaGraph(config: ModelConfig, tensors: ReadonlyMap<string, F
   g.output(logits.endLogits, 'end_logits', FLOAT, ['batch', 'sequence']);
 
   const architecture = config.modelType === 'distilbert' ? 'DistilBertForQuestionAnswering' : 'BertForQuestionAnswering';
-  const bytes = g.toModel({
+  const model = {
     name: architecture,
     docString: `${architecture} (${config.numHiddenLayers} layers, hidden ${config.hiddenSize}) built by SpanTune from Hugging Face weights`,
     metadata: { architecture, model_type: config.hubModelType, ...metadata },
-  });
-  return { bytes, inputNames, nodeCount: g.nodeCount };
+  };
+  if (options.externalData) {
+    const split = g.toModelWithExternalData(model, options.externalData, process.platform === 'win32' ? 65536 : 4096);
+    return { bytes: split.model, externalData: split.data, inputNames, nodeCount: g.nodeCount };
+  }
+  return { bytes: g.toModel(model), inputNames, nodeCount: g.nodeCount };
 }
