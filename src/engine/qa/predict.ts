@@ -101,7 +101,8 @@ async function engineFor(settings: PredictSettings, hooks: PredictionHooks): Pro
 export async function runPrediction(settings: PredictSettings, hooks: PredictionHooks = {}): Promise<PredictionOutput> {
   const { engine, loadMs, graphBuilt } = await engineFor(settings, hooks);
   hooks.onLog?.(engine.summary);
-  for (const line of engine.details) hooks.onDetail?.(line);
+  // The long reasons once per model opened, not with every question to an open one.
+  if (loadMs > 0) for (const line of engine.details) hooks.onDetail?.(line);
   for (const warning of engine.warnings) hooks.onLog?.(`warning: ${warning}`);
   if (settings.maxSeqLength > engine.maxPositions) {
     throw new UserError(`--max-seq-length ${settings.maxSeqLength} is longer than the model's ${engine.maxPositions} positions (max_position_embeddings in ${path.join(settings.modelDir, 'config.json')}): use ${engine.maxPositions} or less`);
