@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { checkNativeSupport, installNativeBackend, type InstallProgress, type MachineProbe } from '../../../src/engine/backend/native-setup';
+import { checkNativeSupport, findNativePackage, installNativeBackend, type InstallProgress, type MachineProbe } from '../../../src/engine/backend/native-setup';
 
 function probe(overrides: Partial<MachineProbe>): MachineProbe {
   return { platform: 'linux', arch: 'x64', sharedLibraries: () => '', pathFolders: () => [], exists: () => false, ...overrides };
@@ -59,4 +59,22 @@ test('install failures say what went wrong in plain words', async () => {
   await assert.rejects(installNativeBackend({ kind: 'cpu', dir: path.join(dir, 'native'), npm: fakeNpm(dir, 'offline'), probe: probe({}) }), /cannot reach the npm registry or storage\.googleapis\.com/);
   await assert.rejects(installNativeBackend({ kind: 'cpu', dir: path.join(dir, 'native'), npm: fakeNpm(dir, 'broken-package'), probe: probe({}) }), /does not load: .*libtensorflow\.so\.2/);
   await assert.rejects(installNativeBackend({ kind: 'gpu', dir: path.join(dir, 'native'), probe: probe({ platform: 'darwin', arch: 'arm64' }) }), /cannot set up @tensorflow\/tfjs-node-gpu: .*Linux and Windows/);
+});
+
+test('a native package is used only in the version the engine is built with; another version is named, not called missing', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'spantune-native-'));
+  const place = (folder: string, version: string) => {
+    const pkg = path.join(dir, folder, 'node_modules', '@tensorflow', 'tfjs-node');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', version }));
+    return pkg;
+  };
+  const old = place('project', '4.10.0');
+  const wrong = findNativePackage('@tensorflow/tfjs-node', [path.join(dir, 'project')]);
+  assert.equal(wrong.dir, undefined);
+  assert.equal(wrong.reason, 'wrong version');
+  assert.match(wrong.detail, new RegExp(`4\\.22\\.0 is needed; found only ${old.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(4\\.10\\.0\\)`));
+  const right = place('native', '4.22.0');
+  assert.equal(findNativePackage('@tensorflow/tfjs-node', [path.join(dir, 'project'), path.join(dir, 'native')]).dir, right);
+  assert.equal(findNativePackage('@tensorflow/tfjs-node', [path.join(dir, 'nowhere')]).reason, 'not installed');
 });
