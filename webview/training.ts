@@ -107,7 +107,7 @@ function render(): void {
     stat('loss', last ? last.loss.toFixed(4) : '–', 'last-loss'),
     stat('examples/s', last ? last.examplesPerSecond.toFixed(1) : '–'),
     stat('ETA', running && last ? formatDuration(last.etaSeconds) : '–'),
-    stat('backend', run?.backend ? run.backend.name + (run.backend.threads ? ` (${run.backend.threads} thread${run.backend.threads === 1 ? '' : 's'})` : '') : '–', 'backend'),
+    stat('backend', run?.backend ? (run.backend.provider ? `onnxruntime ${run.backend.provider}` : run.backend.name) + (run.backend.threads ? ` (${run.backend.threads} thread${run.backend.threads === 1 ? '' : 's'})` : '') : '–', 'backend'),
     h('div', { class: 'stat why' }, h('span', { id: 'backend-why' }, run?.backend ? run.backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') || 'the first choice loaded' : '–'), 'why this backend'),
     stat('base EM / F1', run?.base ? `${run.base.exact.toFixed(1)} / ${run.base.f1.toFixed(1)}` : '–'),
     stat('fine-tuned EM / F1', run?.best ? `${run.best.exact.toFixed(1)} / ${run.best.f1.toFixed(1)}` : lastEval && lastEval.step > 0 ? `${lastEval.exact.toFixed(1)} / ${lastEval.f1.toFixed(1)}` : '–'),

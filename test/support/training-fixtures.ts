@@ -182,7 +182,7 @@ export function quickSettings(overrides: Partial<TrainSettings> & Pick<TrainSett
     docStride: 32,
     maxQueryLength: 32,
     version2WithNegative: false,
-    backend: 'wasm',
+    backend: 'onnx',
     ...overrides,
   };
 }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseBackendName } from '../../engine/backend/select';
+import { parseEngineBackend, parseProviderName, parseThreads } from '../../engine/backend/names';
 import { UserError } from '../../engine/errors';
 import { AtomicFileWriter } from '../../engine/fs/atomic';
 import { EngineClient } from '../../engine/process/client';
@@ -31,7 +31,10 @@ Options:
   --max-seq-length N           (default 384)         --doc-stride N        (default 128)
   --max-query-length N         (default 64)          --version-2-with-negative
   --include-unreviewed         include generated pairs nobody reviewed yet
-  --backend NAME               auto, tensorflow-gpu, tensorflow, wasm or cpu
+  --backend NAME               auto (ONNX Runtime where it loads), onnx, or a TensorFlow.js backend:
+                               tensorflow-gpu, tensorflow, wasm, cpu
+  --provider NAME              ONNX Runtime provider: auto, cuda, webgpu or cpu
+  --threads N                  ONNX Runtime CPU threads (default: one per physical core)
   --log FILE                   one JSON line per step, evaluation and the end (written beside FILE under a
                                temporary name once the run has started, put in place when it ends)
   --dump-features FILE         every training feature and each step's micro-batches, as JSON lines
@@ -45,7 +48,9 @@ function settingsFrom(values: Record<string, unknown>): TrainSettings {
     ...trainingHyperparameters('train', values),
     evalEvery: optionalNumber('train', values, 'eval-every', { integer: true, min: 1 }),
     earlyStoppingPatience: optionalNumber('train', values, 'early-stopping-patience', { integer: true, min: 1 }),
-    backend: parseBackendName(values.backend as string | undefined),
+    backend: parseEngineBackend(values.backend as string | undefined),
+    provider: parseProviderName(values.provider as string | undefined),
+    threads: parseThreads(values.threads, '--threads'),
     resume: values.resume === true,
     dumpFeatures: values['dump-features'] as string | undefined,
   };
@@ -92,7 +97,7 @@ export async function run(argv: string[]): Promise<void> {
   const { values } = parseCommandArgs('train', argv, {
     model: { type: 'string' }, train: { type: 'string' }, output: { type: 'string' }, ...TRAINING_FLAG_SPECS,
     'eval-every': { type: 'string' }, 'early-stopping-patience': { type: 'string' },
-    backend: { type: 'string' }, log: { type: 'string' }, 'dump-features': { type: 'string' }, resume: { type: 'boolean' },
+    backend: { type: 'string' }, provider: { type: 'string' }, threads: { type: 'string' }, log: { type: 'string' }, 'dump-features': { type: 'string' }, resume: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void process.stdout.write(`${USAGE}\n`);

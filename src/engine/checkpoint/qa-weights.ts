@@ -3,10 +3,11 @@
  * runtime (no TensorFlow.js here). A base checkpoint without a QA head gets a new one drawn from
  * N(0, initializer_range) with zero bias, as Hugging Face initialises nn.Linear in BERT models.
  */
+import { copyTokenizerFiles } from '../tokenizer/load';
 import { Rng } from '../train/rng';
 import type { ModelConfig } from './config';
 import type { FloatTensor } from './safetensors';
-import { loadCheckpointWeights } from './weights';
+import { loadCheckpointWeights, saveCheckpoint } from './weights';
 
 export interface QaWeights {
   config: ModelConfig;
@@ -24,4 +25,15 @@ export async function loadQaWeights(modelDir: string, options: { seed?: number }
     tensors.set('qa_outputs.bias', { shape: [2], data: new Float32Array(2) });
   }
   return { config, tensors, warnings: checkpoint.warnings };
+}
+
+/** Writes the weights in Hugging Face layout into `outDir`, with the tokenizer files of `tokenizerDir`. */
+export async function saveQaWeights(outDir: string, weights: { config: ModelConfig; tensors: ReadonlyMap<string, FloatTensor> }, tokenizerDir: string): Promise<void> {
+  await saveCheckpoint(outDir, {
+    config: weights.config,
+    tensors: weights.tensors,
+    addFiles: async (stagingDir) => {
+      await copyTokenizerFiles(tokenizerDir, stagingDir);
+    },
+  });
 }

@@ -2,10 +2,9 @@
  * Loads a question-answering model and its tokenizer from a Hugging Face model folder, and saves one
  * back in the same layout.
  */
-import { loadQaWeights } from '../checkpoint/qa-weights';
-import { saveCheckpoint } from '../checkpoint/weights';
+import { loadQaWeights, saveQaWeights } from '../checkpoint/qa-weights';
 import type { FloatTensor } from '../checkpoint/safetensors';
-import { copyTokenizerFiles, loadTokenizer } from '../tokenizer/load';
+import { loadTokenizer } from '../tokenizer/load';
 import type { WordPieceTokenizer } from '../tokenizer/types';
 import { createQaModel, exportTensors, type QaModel } from './qa-model';
 
@@ -26,11 +25,5 @@ export async function loadQaModel(modelDir: string, options: { seed?: number } =
 /** Writes the model in Hugging Face layout, with the tokenizer files of `tokenizerDir`. */
 export async function saveQaModel(model: QaModel, outDir: string, tokenizerDir: string): Promise<void> {
   const tensors = new Map<string, FloatTensor>(exportTensors(model).map(({ name, shape, data }) => [name, { shape, data }]));
-  await saveCheckpoint(outDir, {
-    config: model.config,
-    tensors,
-    addFiles: async (stagingDir) => {
-      await copyTokenizerFiles(tokenizerDir, stagingDir);
-    },
-  });
+  await saveQaWeights(outDir, { config: model.config, tensors }, tokenizerDir);
 }

@@ -6,6 +6,7 @@
  * `start_logits`, `end_logits`, float32 [batch, sequence].
  */
 import type { ModelConfig } from '../checkpoint/config';
+import { parameterSpecs } from '../checkpoint/parameters';
 import type { FloatTensor } from '../checkpoint/safetensors';
 import { UserError } from '../errors';
 import { FLOAT, GraphBuilder } from './graph';
@@ -30,15 +31,29 @@ export function qaWeightTree(config: ModelConfig) {
 
 /** `externalData`: keep the weights in a separate file of that name (see GraphBuilder.toModelWithExternalData). */
 export function buildQaGraph(config: ModelConfig, tensors: ReadonlyMap<string, FloatTensor>, metadata: Record<string, string> = {}, options: { externalData?: string } = {}): QaGraph {
-  const g = new GraphBuilder();
-  const ctx = inferenceContext(g);
-  const tree = qaWeightTree(config);
-  for (const name of weightNames(tree)) {
+  const declareWeight = (g: GraphBuilder, name: string) => {
     const tensor = tensors.get(name);
     if (!tensor) throw new UserError(`cannot build the ONNX graph: the weights have no tensor ${name}`);
     g.initializer(name, tensor.shape, tensor.data);
-  }
+  };
+  return buildGraph(config, declareWeight, metadata, options);
+}
 
+/**
+ * The same graph with every weight a graph input under its Hugging Face name, so that one session
+ * serves weights that change: validation while training.
+ */
+export function buildQaGraphWithWeightInputs(config: ModelConfig): QaGraph {
+  const shapes = new Map(parameterSpecs(config).map((s) => [s.name, s.shape]));
+  return buildGraph(config, (g, name) => {
+    g.input(name, FLOAT, shapes.get(name)!);
+  });
+}
+
+function buildGraph(config: ModelConfig, declareWeight: (g: GraphBuilder, name: string) => void, metadata: Record<string, string> = {}, options: { externalData?: string } = {}): QaGraph {
+  const g = new GraphBuilder();
+  const ctx = inferenceContext(g);
+  for (const name of weightNames(qaWeightTree(config))) declareWeight(g, name);
   let logits: { startLogits: string; endLogits: string };
   let inputNames: string[];
   if (config.modelType === 'distilbert') {

@@ -18,6 +18,17 @@ export interface BackendReport {
   skipped: { name: BackendName; reason: string; detail?: string }[];
 }
 
+/** What runs a job: ONNX Runtime with its provider, or a TensorFlow.js backend; and what was passed over. */
+export interface EngineReport {
+  /** 'onnx' (ONNX Runtime) or the TensorFlow.js backend. */
+  name: EngineBackend;
+  /** ONNX Runtime's execution provider, when `name` is 'onnx'. */
+  provider?: ProviderName;
+  threads?: number;
+  /** TensorFlow.js backends or ONNX Runtime providers (or 'onnx' itself, when it could not load) passed over. */
+  skipped: { name: string; reason: string }[];
+}
+
 export interface TrainSettings {
   modelDir: string;
   trainFile: string;
@@ -42,7 +53,12 @@ export interface TrainSettings {
   docStride: number;
   maxQueryLength: number;
   version2WithNegative: boolean;
-  backend?: BackendName;
+  /** ONNX Runtime (the default where it loads), or a TensorFlow.js backend. */
+  backend?: EngineBackend;
+  /** ONNX Runtime's execution provider (default: the best that starts). */
+  provider?: ProviderName;
+  /** CPU threads for ONNX Runtime (default: one per physical core). */
+  threads?: number;
   resume?: boolean;
   /** Include generated pairs that nobody reviewed yet (the extension's dataset). */
   includeUnreviewed?: boolean;
@@ -101,7 +117,7 @@ export type EngineEvent =
   | {
       type: 'started';
       jobId: string;
-      backend: BackendReport;
+      backend: EngineReport;
       model: { dir: string; architecture: string; parameters: number; layers: number; hidden: number };
       trainExamples: number;
       trainFeatures: number;

@@ -9,10 +9,8 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic';
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors';
 import { UserError } from '../errors';
-import { saveQaModel } from '../model/load';
-import type { QaModel } from '../model/qa-model';
 import type { SquadScores } from '../process/protocol';
-import type { AdamWState } from './optimizer';
+import type { AdamWState } from './adamw-state';
 
 export const TRAINER_STATE_FILE = 'trainer_state.json';
 const OPTIMIZER_FILE = 'optimizer.safetensors';
@@ -34,11 +32,11 @@ export interface TrainerState {
 
 export async function saveTrainingCheckpoint(
   dir: string,
-  parts: { model: QaModel; tokenizerDir: string; optimizer?: AdamWState; state: TrainerState },
+  parts: { saveModel: (dir: string) => Promise<void>; optimizer?: AdamWState; state: TrainerState },
 ): Promise<void> {
   const staging = `${dir}.partial-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
-  await saveQaModel(parts.model, staging, parts.tokenizerDir);
+  await parts.saveModel(staging);
   if (parts.optimizer) {
     const tensors = parts.optimizer.parameters.flatMap((p) => [
       { name: `exp_avg.${p.name}`, shape: p.shape, data: p.expAvg },

@@ -3,6 +3,9 @@
  * time so that no more than one full-size temporary exists at once.
  */
 import * as tf from '@tensorflow/tfjs';
+import { clipCoefficient } from './grad-norm';
+
+export { clipCoefficient } from './grad-norm';
 
 /** The L2 norm of all gradients taken together: sqrt(Σ ‖gᵢ‖²), as torch stacks the per-tensor norms. */
 export function globalGradNorm(grads: ReadonlyMap<string, tf.Tensor>): number {
@@ -22,11 +25,6 @@ export function globalGradNorm(grads: ReadonlyMap<string, tf.Tensor>): number {
   }
 }
 
-/** torch's clip coefficient, in float32 like its tensor arithmetic: max_norm / (total_norm + 1e-6). */
-export function clipCoefficient(totalNorm: number, maxNorm: number): number {
-  const f = Math.fround;
-  return f(f(maxNorm) / f(f(totalNorm) + f(1e-6)));
-}
 
 /**
  * Scales every gradient by min(1, max_norm / (total_norm + 1e-6)) and returns the total norm before

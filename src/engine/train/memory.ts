@@ -1,17 +1,39 @@
 /**
- * How many features fit in one forward/backward pass. tfjs's WebAssembly heap is capped at 4 GiB
- * (wasm32), and overflowing it aborts the process, so the trainer sizes its micro-batches from an
- * estimate of what one step keeps alive, and refuses at once a model that cannot fit at all.
+ * How many features fit in one TensorFlow.js forward/backward pass. tfjs's WebAssembly heap is capped
+ * at 4 GiB (wasm32), and overflowing it aborts the process; native TensorFlow has what the machine (or
+ * its GPU) has free. The trainer sizes its micro-batches from an estimate of what one step keeps
+ * alive against that, and refuses at once a model that cannot fit at all. (ONNX Runtime sizes them
+ * from measurements: onnx-engine.ts.)
  */
 import { UserError } from '../errors';
 import type { ModelConfig } from '../checkpoint/config';
 import type { BackendName } from '../process/protocol';
+import { availableMemory, GIB, nvidiaFreeMemory } from './native-memory';
 
-const GIB = 1024 ** 3;
+/** Where a backend's tensors live and how much room there is, measured when asked (injectable for tests). */
+export interface MemoryMeasures {
+  /** Bytes the process can still take. */
+  host: () => number;
+  /** Free bytes on the GPU, undefined where unknown. */
+  gpu: () => number | undefined;
+}
 
-/** Memory a backend can give tensors: the wasm heap (with headroom for fragmentation), or a generous native figure. */
-export function tensorMemoryBudget(backend: BackendName): number {
-  return backend === 'wasm' ? 3.2 * GIB : 12 * GIB;
+const MEASURED: MemoryMeasures = { host: () => availableMemory(), gpu: nvidiaFreeMemory };
+
+/**
+ * Memory a backend can give tensors: the wasm heap (with headroom for fragmentation); for native
+ * TensorFlow 85% of the free memory of the device it computes on (the GPU's as nvidia-smi reports it,
+ * else the machine's).
+ */
+export function tensorMemoryBudget(backend: BackendName, measures: MemoryMeasures = MEASURED): number {
+  if (backend === 'wasm') return 3.2 * GIB;
+  const free = backend === 'tensorflow-gpu' ? (measures.gpu() ?? measures.host()) : measures.host();
+  return 0.85 * free;
+}
+
+function budgetName(backend: BackendName, budget: number): string {
+  const gib = `${(budget / GIB).toFixed(1)} GiB`;
+  return backend === 'wasm' ? `the wasm backend's ${gib}` : `the ${gib} the ${backend} backend has free`;
 }
 
 /** Parameters, gradients, two Adam moments and the optimizer's per-parameter temporaries. */
@@ -21,17 +43,20 @@ export function fixedTrainingBytes(parameterCount: number): number {
 
 /**
  * Peak bytes one feature adds to a training step, with or without per-layer checkpointing (see
- * qa-model.ts). Checkpointed, the peak is the saved layer inputs plus one layer's forward and
- * backward temporaries; otherwise every layer's activations stay until the backward pass ends. The
- * coefficients (copies of the attention matrix, of the FFN activation, of the hidden state) were
- * measured with tf.profile's peakBytes on bert-mini (L4 H256) and MiniLM-L6 (L6 H384) shapes at seq
- * 384, with 20% headroom.
+ * qa-model.ts). Checkpointed, the peak is one layer's forward and backward temporaries plus the saved
+ * layer inputs; otherwise every layer keeps its activations until the backward pass ends, and the
+ * backward pass of a layer adds its temporaries on top. Coefficients fitted to tf.profile's peak bytes
+ * per window on wasm (seven shapes from L2 H64 at seq 256 to MiniLM-L6's layers at seq 384, within 10%
+ * of each; memory.test.ts re-measures two), with the S·H terms folded into S·I (I = 4H in every
+ * supported checkpoint), and 20% headroom.
  */
 export function bytesPerFeature(config: ModelConfig, seq: number, checkpointLayers = true): number {
   const { hiddenSize: h, intermediateSize: i, numAttentionHeads: heads, numHiddenLayers: layers } = config;
+  const attention = heads * seq * seq;
+  const ffn = seq * i;
   const floats = checkpointLayers
-    ? 28 * heads * seq * seq + 31 * seq * i + 24 * seq * h + layers * seq * h * 2
-    : layers * (2 * heads * seq * seq + 44 * seq * i + 24 * seq * h);
+    ? 15 * attention + 45 * ffn + layers * 2 * seq * h
+    : layers * (5 * attention + 26 * ffn) + 8 * attention + 27 * ffn;
   return Math.ceil(4 * floats * 1.2);
 }
 
@@ -42,8 +67,8 @@ export interface MicroBatchPlan {
   estimatedPeakBytes: number;
 }
 
-export function planMicroBatches(config: ModelConfig, parameterCount: number, seq: number, batchSize: number, backend: BackendName): MicroBatchPlan {
-  const budget = tensorMemoryBudget(backend);
+export function planMicroBatches(config: ModelConfig, parameterCount: number, seq: number, batchSize: number, backend: BackendName, measures: MemoryMeasures = MEASURED): MicroBatchPlan {
+  const budget = tensorMemoryBudget(backend, measures);
   const fixed = fixedTrainingBytes(parameterCount);
   const fitting = (checkpointLayers: boolean) => Math.floor((budget - fixed) / bytesPerFeature(config, seq, checkpointLayers));
   // Recomputing costs a third more arithmetic, small micro-batches cost little on a CPU: keep the
@@ -57,8 +82,10 @@ export function planMicroBatches(config: ModelConfig, parameterCount: number, se
     const need = (fixed + perFeature) / GIB;
     throw new UserError(
       `the model (${(parameterCount / 1e6).toFixed(1)}M parameters, ${config.numHiddenLayers} layers × ${config.hiddenSize}) needs about ` +
-        `${need.toFixed(1)} GiB to train one ${seq}-token window, more than the ${backend} backend's ${(budget / GIB).toFixed(1)} GiB: ` +
-        `use a smaller model, a shorter --max-seq-length, or the native TensorFlow backend (SpanTune: Set Up Accelerated Engine)`,
+        `${need.toFixed(1)} GiB to train one ${seq}-token window, more than ${budgetName(backend, budget)}: ` +
+        (backend === 'wasm'
+          ? 'use a smaller model, a shorter --max-seq-length, or ONNX Runtime or native TensorFlow (SpanTune: Set Up Accelerated Engine)'
+          : 'use a smaller model, a shorter --max-seq-length, or close other programs'),
     );
   }
   const microBatchSize = Math.max(1, Math.min(batchSize, fits));

@@ -14,51 +14,14 @@
  * operation in the same order as torch's CPU kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../errors';
+import { adamWHyperparameters, appliesWeightDecay, checkAdamWState, type AdamWOptions, type AdamWParameterState, type AdamWState } from './adamw-state';
+
+export { appliesWeightDecay, type AdamWOptions, type AdamWParameterState, type AdamWState } from './adamw-state';
 
 export interface NamedParameter {
   /** Hugging Face tensor name, e.g. `bert.encoder.layer.0.attention.self.query.weight`. */
   name: string;
   variable: tf.Variable;
-}
-
-export interface AdamWOptions {
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-  /** Decoupled weight decay for the parameters that `appliesDecay` selects (default 0.01). */
-  weightDecay?: number;
-  /** Which parameters are decayed; default: Hugging Face Trainer's rule, `appliesWeightDecay`. */
-  appliesDecay?: (name: string) => boolean;
-}
-
-/** One parameter's saved state: torch's state['step'], state['exp_avg'], state['exp_avg_sq']. */
-export interface AdamWParameterState {
-  name: string;
-  shape: number[];
-  step: number;
-  expAvg: Float32Array;
-  expAvgSq: Float32Array;
-}
-
-export interface AdamWState {
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  weightDecay: number;
-  /** Only parameters that have received a gradient at least once have state, as in torch. */
-  parameters: AdamWParameterState[];
-}
-
-/**
- * Hugging Face Trainer's rule (`get_decay_parameter_names`): no decay for biases and for every
- * parameter of a LayerNorm module. BERT names those modules `LayerNorm`; DistilBERT also has
- * `sa_layer_norm` and `output_layer_norm`; recent transformers also match "layernorm"/"rmsnorm" in the
- * lower-cased name. Embeddings (word rows, padding row included) and the QA head are decayed.
- */
-export function appliesWeightDecay(name: string): boolean {
-  const lower = name.toLowerCase();
-  return !['bias', 'layernorm', 'layer_norm', 'rmsnorm'].some((part) => lower.includes(part));
 }
 
 interface Slot {
@@ -94,15 +57,7 @@ export class AdamW {
   private readonly slots = new Map<string, Slot>();
 
   constructor(parameters: readonly NamedParameter[], options: AdamWOptions = {}) {
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.999;
-    this.epsilon = options.epsilon ?? 1e-8;
-    this.weightDecay = options.weightDecay ?? 0.01;
-    // Same checks as torch's constructor.
-    if (!(this.beta1 >= 0 && this.beta1 < 1)) throw new RangeError(`Invalid beta1: ${this.beta1}`);
-    if (!(this.beta2 >= 0 && this.beta2 < 1)) throw new RangeError(`Invalid beta2: ${this.beta2}`);
-    if (!(this.epsilon >= 0)) throw new RangeError(`Invalid epsilon: ${this.epsilon}`);
-    if (!(this.weightDecay >= 0)) throw new RangeError(`Invalid weight decay: ${this.weightDecay}`);
+    ({ beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay } = adamWHyperparameters(options));
     const appliesDecay = options.appliesDecay ?? appliesWeightDecay;
     for (const parameter of parameters) {
       if (this.slots.has(parameter.name)) throw new Error(`AdamW: parameter ${parameter.name} given twice`);
@@ -197,24 +152,7 @@ export class AdamW {
    * fresh. A name or shape that does not fit this model is a UserError naming it.
    */
   setState(state: AdamWState): void {
-    const seen = new Set<string>();
-    for (const saved of state.parameters) {
-      const slot = this.slots.get(saved.name);
-      if (slot === undefined) throw new UserError(`optimizer state: parameter ${saved.name} is not in this model`);
-      if (seen.has(saved.name)) throw new UserError(`optimizer state: parameter ${saved.name} appears twice`);
-      seen.add(saved.name);
-      const shape = slot.parameter.variable.shape;
-      const size = tf.util.sizeFromShape(shape);
-      if (!tf.util.arraysEqual(saved.shape, shape)) {
-        throw new UserError(`optimizer state: parameter ${saved.name} has shape [${saved.shape}], the model has [${shape}]`);
-      }
-      if (saved.expAvg.length !== size || saved.expAvgSq.length !== size) {
-        throw new UserError(`optimizer state: parameter ${saved.name} has ${saved.expAvg.length}/${saved.expAvgSq.length} moment values, expected ${size}`);
-      }
-      if (!Number.isInteger(saved.step) || saved.step < 1) {
-        throw new UserError(`optimizer state: parameter ${saved.name} has step ${saved.step}, expected an integer ≥ 1`);
-      }
-    }
+    checkAdamWState(state, (name) => this.slots.get(name)?.parameter.variable.shape);
     for (const slot of this.slots.values()) {
       slot.expAvg?.dispose();
       slot.expAvgSq?.dispose();

@@ -4,28 +4,21 @@
  * accumulation over memory-sized micro-batches, periodic validation with the official metrics, best
  * and resumable checkpoints. Runs inside the engine process and reports through events.
  */
-import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
-import { describeBackend, initBackend } from '../backend/select';
+import { describeEngine, engineName } from '../backend/report';
+import { readModelConfig } from '../checkpoint/config';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
-import { loadQaModel, saveQaModel } from '../model/load';
-import { forward, parameterCount, trainableParameters, type QaModel } from '../model/qa-model';
 import type { EngineEvent, SquadScores, TrainSettings } from '../process/protocol';
 import { buildFeatures, type QaFeature } from '../qa/features';
-import { QA_DEFAULTS } from '../qa/defaults';
 import { NonFiniteLogitsError } from '../qa/postprocess';
-import { BatchPlan, type PlannedStep } from './batches';
+import { loadTokenizer } from '../tokenizer/load';
+import { BatchPlan } from './batches';
 import { hasTrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint, type TrainerState } from './checkpoints';
-import { clipGradNorm, globalGradNorm } from './clip';
 import { loadTrainingData } from './data';
-import { evaluateModel } from './evaluate';
+import { openTrainingEngine } from './engine';
 import { writeModelCard, type ModelCardInput } from '../export/model-card';
 import { writeFeatureDump } from './feature-dump';
-import { qaLoss } from './loss';
-import { planMicroBatches } from './memory';
-import { AdamW } from './optimizer';
-import { deriveSeed } from './rng';
 import { linearScheduleWithWarmup } from './schedule';
 
 export interface TrainingHooks {
@@ -56,67 +49,11 @@ function checkSameRun(saved: Record<string, unknown>, now: Record<string, unknow
   }
 }
 
-function batchTensors(features: QaFeature[]) {
-  const rows = (pick: (f: QaFeature) => Int32Array) => tf.tensor2d(features.map((f) => Array.from(pick(f))), undefined, 'int32');
-  return {
-    inputs: { inputIds: rows((f) => f.inputIds), attentionMask: rows((f) => f.attentionMask), tokenTypeIds: rows((f) => f.tokenTypeIds) },
-    startPositions: tf.tensor1d(features.map((f) => f.startPosition ?? 0), 'int32'),
-    endPositions: tf.tensor1d(features.map((f) => f.endPosition ?? 0), 'int32'),
-  };
-}
-
 const yieldToEvents = () => new Promise((resolve) => setImmediate(resolve));
-
-/**
- * One optimizer step: the gradient of the mean loss over the step's features, accumulated over
- * micro-batches (each weighted by its share), then clipped. Returns the loss and the pre-clip norm.
- */
-async function computeStepGradients(
-  model: QaModel,
-  variables: Map<string, string>,
-  features: QaFeature[],
-  planned: PlannedStep,
-  settings: TrainSettings,
-  checkpointLayers: boolean,
-): Promise<{ loss: number; grads: Map<string, tf.Tensor>; gradNorm: number }> {
-  const grads = new Map<string, tf.Tensor>();
-  const varList = trainableParameters(model).map((p) => p.variable);
-  let loss = 0;
-  for (let m = 0; m < planned.microBatches.length; m++) {
-    const weight = planned.weights[m]!;
-    const { value, grads: micro } = tf.variableGrads(() =>
-      tf.tidy(() => {
-        const batch = batchTensors(planned.microBatches[m]!.map((i) => features[i]!));
-        const seed = deriveSeed(settings.seed, planned.step, m);
-        const { start, end } = forward(model, batch.inputs, { training: true, dropoutOverride: settings.dropout, seed, checkpointLayers });
-        return tf.mul(qaLoss(start, end, batch.startPositions, batch.endPositions), weight) as tf.Scalar;
-      }),
-      varList,
-    );
-    loss += (await value.data())[0]!;
-    value.dispose();
-    for (const [variableName, gradient] of Object.entries(micro)) {
-      const name = variables.get(variableName)!;
-      const previous = grads.get(name);
-      if (previous) {
-        grads.set(name, tf.add(previous, gradient));
-        previous.dispose();
-        gradient.dispose();
-      } else {
-        grads.set(name, gradient);
-      }
-    }
-    await yieldToEvents();
-  }
-  const gradNorm = settings.maxGradNorm > 0 ? clipGradNorm(grads, settings.maxGradNorm) : globalGradNorm(grads);
-  return { loss, grads, gradNorm };
-}
 
 export async function runTraining(settings: TrainSettings, hooks: TrainingHooks): Promise<void> {
   const { emit, jobId, signal } = hooks;
   const log = (message: string, level: 'info' | 'warn' = 'info') => emit({ type: 'log', level, message });
-  const backend = await initBackend({ force: settings.backend });
-  log(describeBackend(backend));
 
   const data = await loadTrainingData(settings);
   data.notes.forEach((note) => log(note, 'warn'));
@@ -126,10 +63,10 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
   const saved = resuming ? await loadTrainingCheckpoint(lastDir) : undefined;
   if (saved) checkSameRun(saved.state.fingerprint, fingerprint(settings), lastDir);
 
-  const { model, tokenizer, warnings } = await loadQaModel(resuming ? lastDir : settings.modelDir, { seed: settings.seed });
-  warnings.forEach((w) => log(w, 'warn'));
+  const weightsDir = resuming ? lastDir : settings.modelDir;
+  const [config, tokenizer] = await Promise.all([readModelConfig(weightsDir), loadTokenizer(weightsDir)]);
   // Position ids past the table would index outside it (garbage on wasm, a crash elsewhere).
-  const positions = model.config.maxPositionEmbeddings;
+  const positions = config.maxPositionEmbeddings;
   if (settings.maxSeqLength > positions) {
     throw new UserError(`--max-seq-length ${settings.maxSeqLength} is longer than the model's ${positions} positions (max_position_embeddings in ${path.join(settings.modelDir, 'config.json')}): use --max-seq-length ${positions} or less`);
   }
@@ -139,155 +76,154 @@ export async function runTraining(settings: TrainSettings, hooks: TrainingHooks)
   const validationFeatures = buildFeatures(data.validation, tokenizer, featureOptions, 'predict');
   if (trainFeatures.length === 0) throw new UserError(`${settings.trainFile} gives no training window (are its contexts empty?)`);
 
-  const parameters = parameterCount(model);
-  const memory = planMicroBatches(model.config, parameters, settings.maxSeqLength, settings.batchSize, backend.name);
-  const plan = new BatchPlan({
-    featureCount: trainFeatures.length,
-    batchSize: settings.batchSize * (settings.gradAccum ?? 1),
-    microBatchSize: memory.microBatchSize,
-    epochs: settings.epochs,
-    maxSteps: settings.maxSteps,
-    seed: settings.seed,
-  });
-  const schedule = linearScheduleWithWarmup(settings.learningRate, plan.totalSteps, settings.warmupRatio);
-  const trainable = trainableParameters(model);
-  const optimizer = new AdamW(trainable, { weightDecay: settings.weightDecay });
-  if (saved) optimizer.setState(saved.optimizer);
-  const variables = new Map(trainable.map((p) => [p.variable.name, p.name]));
-  const state: TrainerState = saved?.state ?? { globalStep: 0, totalSteps: plan.totalSteps, epoch: 0, evalsWithoutImprovement: 0, fingerprint: fingerprint(settings), losses: [] };
-  if (settings.dumpFeatures) await writeFeatureDump(settings.dumpFeatures, trainFeatures.map(toDumpFeature), plan);
+  const engine = await openTrainingEngine({ settings, weightsDir, optimizerState: saved?.optimizer, features: trainFeatures, log });
+  try {
+    log(describeEngine(engine.report));
+    const plan = new BatchPlan({
+      featureCount: trainFeatures.length,
+      batchSize: settings.batchSize * (settings.gradAccum ?? 1),
+      microBatchSize: engine.microBatchSize,
+      epochs: settings.epochs,
+      maxSteps: settings.maxSteps,
+      seed: settings.seed,
+    });
+    const schedule = linearScheduleWithWarmup(settings.learningRate, plan.totalSteps, settings.warmupRatio);
+    const state: TrainerState = saved?.state ?? { globalStep: 0, totalSteps: plan.totalSteps, epoch: 0, evalsWithoutImprovement: 0, fingerprint: fingerprint(settings), losses: [] };
+    if (settings.dumpFeatures) await writeFeatureDump(settings.dumpFeatures, trainFeatures.map(toDumpFeature), plan);
 
-  emit({
-    type: 'started', jobId, backend,
-    model: { dir: settings.modelDir, architecture: model.architecture, parameters, layers: model.config.numHiddenLayers, hidden: model.config.hiddenSize },
-    trainExamples: data.train.length, trainFeatures: trainFeatures.length,
-    validationExamples: data.validation.length, validationFeatures: validationFeatures.length,
-    totalSteps: plan.totalSteps, microBatchSize: memory.microBatchSize,
-    resumedFromStep: saved ? state.globalStep : undefined,
-  });
-  log(`${trainFeatures.length} training windows from ${data.train.length} questions; ${plan.totalSteps} steps of ${plan.batchSize} windows in micro-batches of ${memory.microBatchSize}${memory.checkpointLayers ? ', layers recomputed in the backward pass' : ''} (estimated peak ${(memory.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB)`);
+    emit({
+      type: 'started', jobId, backend: engine.report,
+      model: { dir: settings.modelDir, architecture: engine.architecture, parameters: engine.parameterCount, layers: engine.config.numHiddenLayers, hidden: engine.config.hiddenSize },
+      trainExamples: data.train.length, trainFeatures: trainFeatures.length,
+      validationExamples: data.validation.length, validationFeatures: validationFeatures.length,
+      totalSteps: plan.totalSteps, microBatchSize: plan.microBatchSize,
+      resumedFromStep: saved ? state.globalStep : undefined,
+    });
+    log(`${trainFeatures.length} training windows from ${data.train.length} questions; ${plan.totalSteps} steps of ${plan.batchSize} windows in micro-batches of ${plan.microBatchSize} (${engine.memoryNote})`);
 
-  /** The validation scores, or undefined when a cancel interrupted the evaluation (the caller then stops). */
-  const evaluate = async (): Promise<SquadScores | undefined> => {
-    try {
-      return await evaluateModel(model, data.validation, validationFeatures, { batchSize: QA_DEFAULTS.batchSize, version2WithNegative: settings.version2WithNegative, signal });
-    } catch (error) {
-      if (signal.aborted) return undefined;
-      // The last update left weights that compute NaN or Infinity: nothing was saved from them.
-      if (error instanceof NonFiniteLogitsError && state.globalStep > 0) throw new UserError(divergedMessage(state.globalStep, 'the validation logits are not finite after the update', settings, lastDir, state));
-      throw error;
-    }
-  };
-  const saveLast = async (reason: 'epoch' | 'cancel' | 'final') => {
-    await saveTrainingCheckpoint(lastDir, { model, tokenizerDir, optimizer: optimizer.getState(), state });
-    emit({ type: 'checkpoint', jobId, step: state.globalStep, dir: lastDir, reason });
-  };
-
-  const stopCancelled = async () => {
-    await saveLast('cancel');
-    emit({ type: 'cancelled', jobId, step: state.globalStep, checkpointDir: lastDir });
-  };
-
-  if (!saved) {
-    state.baseScores = await evaluate();
-    // Cancelled before any step: nothing worth a checkpoint.
-    if (!state.baseScores) return void emit({ type: 'cancelled', jobId, step: 0 });
-    emit({ type: 'eval', jobId, step: 0, epoch: 0, scores: state.baseScores, isBest: false });
-  }
-
-  let examplesPerSecond = 0;
-  const started = Date.now();
-  const firstStep = state.globalStep;
-  let stoppedEarly = false;
-  for (const planned of plan.steps(state.globalStep)) {
-    if (signal.aborted) return stopCancelled();
-    const stepStarted = Date.now();
-    const { loss, grads, gradNorm } = await computeStepGradients(model, variables, trainFeatures, planned, settings, memory.checkpointLayers);
-    const lr = schedule.learningRate(planned.step);
-    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-      // Stop before the update: the weights and every checkpoint saved so far stay finite.
-      tf.dispose([...grads.values()]);
-      const what = Number.isFinite(loss) ? `the gradient norm became ${gradNorm} (loss ${loss})` : `the loss became ${loss}`;
-      throw new UserError(divergedMessage(planned.step + 1, `${what} at learning rate ${lr.toExponential(2)}; the weights were not updated with it`, settings, lastDir, state));
-    }
-    optimizer.step(grads, lr);
-    tf.dispose([...grads.values()]);
-
-    state.globalStep = planned.step + 1;
-    state.epoch = planned.epoch + (planned.stepInEpoch + 1) / plan.stepsPerEpoch;
-    state.losses.push({ step: state.globalStep, loss });
-    const rate = planned.size / ((Date.now() - stepStarted) / 1000);
-    examplesPerSecond = examplesPerSecond === 0 ? rate : 0.8 * examplesPerSecond + 0.2 * rate;
-    const remaining = plan.totalSteps - state.globalStep;
-    const secondsPerStep = (Date.now() - started) / 1000 / (state.globalStep - firstStep);
-    emit({ type: 'step', jobId, step: state.globalStep, totalSteps: plan.totalSteps, epoch: state.epoch, loss, lr, gradNorm, examplesPerSecond, etaSeconds: remaining * secondsPerStep });
-
-    const epochEnd = planned.stepInEpoch === plan.stepsPerEpoch - 1 || state.globalStep === plan.totalSteps;
-    const evalDue = (settings.evalEvery !== undefined && settings.evalEvery > 0 && state.globalStep % settings.evalEvery === 0) || epochEnd;
-    if (evalDue) {
-      const scores = await evaluate();
-      if (!scores) return stopCancelled();
-      state.lastScores = scores;
-      const isBest = !state.best || scores.f1 > state.best.scores.f1;
-      if (isBest) {
-        state.best = { step: state.globalStep, scores };
-        state.evalsWithoutImprovement = 0;
-        await saveQaModel(model, path.join(settings.outputDir, BEST_MODEL), tokenizerDir);
-        emit({ type: 'checkpoint', jobId, step: state.globalStep, dir: path.join(settings.outputDir, BEST_MODEL), reason: 'best' });
-      } else {
-        state.evalsWithoutImprovement++;
+    /** The validation scores, or undefined when a cancel interrupted the evaluation (the caller then stops). */
+    const evaluate = async (): Promise<SquadScores | undefined> => {
+      try {
+        return await engine.evaluate(data.validation, validationFeatures, { version2WithNegative: settings.version2WithNegative, signal });
+      } catch (error) {
+        if (signal.aborted) return undefined;
+        // The last update left weights that compute NaN or Infinity: nothing was saved from them.
+        if (error instanceof NonFiniteLogitsError && state.globalStep > 0) throw new UserError(divergedMessage(state.globalStep, 'the validation logits are not finite after the update', settings, lastDir, state));
+        throw error;
       }
-      emit({ type: 'eval', jobId, step: state.globalStep, epoch: state.epoch, scores, isBest });
-      const patience = settings.earlyStoppingPatience;
-      if (patience !== undefined && patience > 0 && state.evalsWithoutImprovement >= patience) {
-        log(`early stopping: validation F1 has not improved for ${patience} evaluation(s)`);
-        stoppedEarly = true;
-      }
-    }
-    if (epochEnd || stoppedEarly) await saveLast('epoch');
-    if (stoppedEarly) break;
-    await yieldToEvents();
-  }
+    };
+    const saveLast = async (reason: 'epoch' | 'cancel' | 'final') => {
+      await saveTrainingCheckpoint(lastDir, { saveModel: (dir) => engine.saveModel(dir, tokenizerDir), optimizer: engine.optimizerState(), state });
+      emit({ type: 'checkpoint', jobId, step: state.globalStep, dir: lastDir, reason });
+    };
 
-  await saveQaModel(model, settings.outputDir, tokenizerDir);
-  // The card shows EM and F1 (percentages); SquadScores also carries counts such as `total`.
-  const percentages = (scores: SquadScores | undefined) => scores && { exact: scores.exact, f1: scores.f1 };
-  const card = (after: SquadScores | undefined): ModelCardInput => ({
-    modelName: `${path.basename(path.resolve(settings.modelDir))} fine-tuned with SpanTune on ${path.basename(settings.trainFile)}`,
-    baseModel: settings.modelDir,
-    datasets: [path.basename(settings.trainFile)],
-    data: {
+    const stopCancelled = async () => {
+      await saveLast('cancel');
+      emit({ type: 'cancelled', jobId, step: state.globalStep, checkpointDir: lastDir });
+    };
+
+    if (!saved) {
+      state.baseScores = await evaluate();
+      // Cancelled before any step: nothing worth a checkpoint.
+      if (!state.baseScores) return void emit({ type: 'cancelled', jobId, step: 0 });
+      emit({ type: 'eval', jobId, step: 0, epoch: 0, scores: state.baseScores, isBest: false });
+    }
+
+    let examplesPerSecond = 0;
+    const started = Date.now();
+    const firstStep = state.globalStep;
+    let stoppedEarly = false;
+    for (const planned of plan.steps(state.globalStep)) {
+      if (signal.aborted) return await stopCancelled();
+      const stepStarted = Date.now();
+      const { loss, gradNorm } = await engine.computeStep(trainFeatures, planned);
+      const lr = schedule.learningRate(planned.step);
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        // Stop before the update: the weights and every checkpoint saved so far stay finite.
+        engine.discardGradients();
+        const what = Number.isFinite(loss) ? `the gradient norm became ${gradNorm} (loss ${loss})` : `the loss became ${loss}`;
+        throw new UserError(divergedMessage(planned.step + 1, `${what} at learning rate ${lr.toExponential(2)}; the weights were not updated with it`, settings, lastDir, state));
+      }
+      engine.update(lr);
+
+      state.globalStep = planned.step + 1;
+      state.epoch = planned.epoch + (planned.stepInEpoch + 1) / plan.stepsPerEpoch;
+      state.losses.push({ step: state.globalStep, loss });
+      const rate = planned.size / ((Date.now() - stepStarted) / 1000);
+      examplesPerSecond = examplesPerSecond === 0 ? rate : 0.8 * examplesPerSecond + 0.2 * rate;
+      const remaining = plan.totalSteps - state.globalStep;
+      const secondsPerStep = (Date.now() - started) / 1000 / (state.globalStep - firstStep);
+      emit({ type: 'step', jobId, step: state.globalStep, totalSteps: plan.totalSteps, epoch: state.epoch, loss, lr, gradNorm, examplesPerSecond, etaSeconds: remaining * secondsPerStep });
+
+      const epochEnd = planned.stepInEpoch === plan.stepsPerEpoch - 1 || state.globalStep === plan.totalSteps;
+      const evalDue = (settings.evalEvery !== undefined && settings.evalEvery > 0 && state.globalStep % settings.evalEvery === 0) || epochEnd;
+      if (evalDue) {
+        const scores = await evaluate();
+        if (!scores) return await stopCancelled();
+        state.lastScores = scores;
+        const isBest = !state.best || scores.f1 > state.best.scores.f1;
+        if (isBest) {
+          state.best = { step: state.globalStep, scores };
+          state.evalsWithoutImprovement = 0;
+          await engine.saveModel(path.join(settings.outputDir, BEST_MODEL), tokenizerDir);
+          emit({ type: 'checkpoint', jobId, step: state.globalStep, dir: path.join(settings.outputDir, BEST_MODEL), reason: 'best' });
+        } else {
+          state.evalsWithoutImprovement++;
+        }
+        emit({ type: 'eval', jobId, step: state.globalStep, epoch: state.epoch, scores, isBest });
+        const patience = settings.earlyStoppingPatience;
+        if (patience !== undefined && patience > 0 && state.evalsWithoutImprovement >= patience) {
+          log(`early stopping: validation F1 has not improved for ${patience} evaluation(s)`);
+          stoppedEarly = true;
+        }
+      }
+      if (epochEnd || stoppedEarly) await saveLast('epoch');
+      if (stoppedEarly) break;
+      await yieldToEvents();
+    }
+
+    await engine.saveModel(settings.outputDir, tokenizerDir);
+    // The card shows EM and F1 (percentages); SquadScores also carries counts such as `total`.
+    const percentages = (scores: SquadScores | undefined) => scores && { exact: scores.exact, f1: scores.f1 };
+    const card = (after: SquadScores | undefined): ModelCardInput => ({
+      modelName: `${path.basename(path.resolve(settings.modelDir))} fine-tuned with SpanTune on ${path.basename(settings.trainFile)}`,
+      baseModel: settings.modelDir,
+      datasets: [path.basename(settings.trainFile)],
+      data: {
+        trainExamples: data.train.length,
+        validationExamples: data.validation.length,
+        validationSource: settings.validationFile ? path.basename(settings.validationFile) : `held-out contexts of ${path.basename(settings.trainFile)}`,
+        version2WithNegative: settings.version2WithNegative,
+      },
+      hyperparameters: { ...settings, gradAccum: settings.gradAccum ?? 1 },
+      before: percentages(state.baseScores),
+      after: percentages(after),
+      trainingSeconds: (Date.now() - started) / 1000,
+      backend: engineName(engine.report),
+    });
+    await writeModelCard(settings.outputDir, card(state.lastScores));
+    if (state.best) await writeModelCard(path.join(settings.outputDir, BEST_MODEL), card(state.best.scores));
+    const summary = {
+      outputDir: settings.outputDir,
+      bestModelDir: state.best ? path.join(settings.outputDir, BEST_MODEL) : undefined,
+      backend: describeEngine(engine.report),
+      steps: state.globalStep,
+      totalSteps: plan.totalSteps,
+      stoppedEarly,
       trainExamples: data.train.length,
+      trainFeatures: trainFeatures.length,
       validationExamples: data.validation.length,
-      validationSource: settings.validationFile ? path.basename(settings.validationFile) : `held-out contexts of ${path.basename(settings.trainFile)}`,
-      version2WithNegative: settings.version2WithNegative,
-    },
-    hyperparameters: { ...settings, gradAccum: settings.gradAccum ?? 1 },
-    before: percentages(state.baseScores),
-    after: percentages(after),
-    trainingSeconds: (Date.now() - started) / 1000,
-    backend: describeBackend(backend).split(' — ')[0],
-  });
-  await writeModelCard(settings.outputDir, card(state.lastScores));
-  if (state.best) await writeModelCard(path.join(settings.outputDir, BEST_MODEL), card(state.best.scores));
-  const summary = {
-    outputDir: settings.outputDir,
-    bestModelDir: state.best ? path.join(settings.outputDir, BEST_MODEL) : undefined,
-    backend: describeBackend(backend),
-    steps: state.globalStep,
-    totalSteps: plan.totalSteps,
-    stoppedEarly,
-    trainExamples: data.train.length,
-    trainFeatures: trainFeatures.length,
-    validationExamples: data.validation.length,
-    finalLoss: state.losses.at(-1)?.loss,
-    base: state.baseScores,
-    best: state.best,
-    seconds: (Date.now() - started) / 1000,
-  };
-  await writeFileAtomic(path.join(settings.outputDir, 'training_summary.json'), `${JSON.stringify({ settings, summary }, null, 2)}\n`);
-  emit({ type: 'checkpoint', jobId, step: state.globalStep, dir: settings.outputDir, reason: 'final' });
-  emit({ type: 'finished', jobId, summary });
+      finalLoss: state.losses.at(-1)?.loss,
+      base: state.baseScores,
+      best: state.best,
+      seconds: (Date.now() - started) / 1000,
+    };
+    await writeFileAtomic(path.join(settings.outputDir, 'training_summary.json'), `${JSON.stringify({ settings, summary }, null, 2)}\n`);
+    emit({ type: 'checkpoint', jobId, step: state.globalStep, dir: settings.outputDir, reason: 'final' });
+    emit({ type: 'finished', jobId, summary });
+  } finally {
+    await engine.dispose();
+  }
 }
 
 /** Why training stopped at a non-finite loss or gradient, what is kept, and what to change. */

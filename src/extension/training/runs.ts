@@ -5,7 +5,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../engine/fs/atomic';
-import type { BackendReport, SquadScores, TrainSettings } from '../../engine/process/protocol';
+import type { EngineReport, SquadScores, TrainSettings } from '../../engine/process/protocol';
 
 export type RunStatus = 'running' | 'finished' | 'cancelled' | 'failed';
 
@@ -15,7 +15,7 @@ export interface RunRecord {
   ended?: string;
   status: RunStatus;
   settings: TrainSettings;
-  backend?: BackendReport;
+  backend?: EngineReport;
   totalSteps?: number;
   trainExamples?: number;
   validationExamples?: number;

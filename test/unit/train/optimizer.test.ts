@@ -2,6 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { AdamW, appliesWeightDecay, type NamedParameter } from '../../../src/engine/train/optimizer';
+import { Float32AdamW } from '../../../src/engine/train/adamw-float32';
 import { Rng } from '../../../src/engine/train/rng';
 import { UserError } from '../../../src/engine/errors';
 
@@ -326,4 +327,37 @@ test('an update holds at most three full-size temporaries of the largest paramet
   optimizer.dispose();
   big.dispose();
   small.dispose();
+});
+
+test('the Float32Array AdamW of the ONNX Runtime path updates bit for bit as the tfjs AdamW (clipping factor, skipped gradients, restored state)', () => {
+  for (const [index, { wd, lrs, skips }] of SCHEDULES.entries()) {
+    const init = initialValues(300 + index);
+    const params = makeParameters(init);
+    const tfjs = new AdamW(params, { weightDecay: wd });
+    const arrays = [...init].map(([name, v]) => ({ name, shape: SHAPES[name]!, data: Float32Array.from(v) }));
+    let f32 = new Float32AdamW(arrays, { weightDecay: wd });
+    const rng = new Rng(400 + index);
+    for (const [k, lr] of lrs.entries()) {
+      const grads = gradientValues(rng, new Set(skips[k]));
+      const scale = k % 2 === 0 ? 1 : Math.fround(0.37);
+      // clip_grad_norm_ multiplies each gradient by the factor in float32 before the update.
+      const tensors = toTensors(new Map([...grads].map(([name, g]) => [name, g.map((x) => Math.fround(x * scale))])));
+      tfjs.step(tensors, lr);
+      for (const t of tensors.values()) t.dispose();
+      f32.step(new Map([...grads].map(([name, g]) => [name, Float32Array.from(g)])), lr, scale);
+      for (const { name, variable } of params) {
+        assert.deepEqual(arrays.find((a) => a.name === name)!.data, variable.dataSync() as Float32Array, `schedule ${index}, step ${k}: ${name}`);
+        assert.equal(f32.stepOf(name), tfjs.stepOf(name));
+      }
+      // A checkpoint in the middle: a fresh optimizer from the saved state goes on identically.
+      if (k === 1) {
+        const state = f32.getState();
+        f32 = new Float32AdamW(arrays, { weightDecay: wd });
+        f32.setState(state);
+      }
+    }
+    assert.deepEqual(f32.getState(), tfjs.getState());
+    tfjs.dispose();
+    for (const p of params) p.variable.dispose();
+  }
 });

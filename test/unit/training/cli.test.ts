@@ -1,7 +1,7 @@
 /**
  * `spantune train` as a user runs it: the bin in a child process, starting the engine process beside
  * it, both built from the current sources (test/support/cli.ts). Checks --help, flag errors (exit 2,
- * one line), the --log and --dump-features formats, a dataset with no usable example, and what a run
+ * one line), the --log and --dump-features formats (a run on ONNX Runtime, the default), a dataset with no usable example, and what a run
  * that fails once it has started keeps.
  */
 import assert from 'node:assert/strict';
@@ -49,7 +49,7 @@ describe('spantune train --help and flag errors', () => {
     ['a validation split of 1.5', [...common, '--validation-split', '1.5'], /^error: spantune train: --validation-split must be between 0 and 1, got 1\.5$/],
     ['both validation flags', [...common, '--validation', 'v.json', '--validation-split', '0.2'], /^error: spantune train: give --validation or --validation-split, not both$/],
     ['a dropout of 1', [...common, '--dropout', '1'], /^error: spantune train: --dropout must be in \[0, 1\), got 1$/],
-    ['an unknown backend', [...common, '--backend', 'tpu'], /^error: unknown backend 'tpu': choose one of auto, tensorflow-gpu, tensorflow, wasm, cpu$/],
+    ['an unknown backend', [...common, '--backend', 'tpu'], /^error: unknown backend 'tpu': choose one of auto, onnx, tensorflow-gpu, tensorflow, wasm, cpu$/],
   ];
   for (const [what, args, expected] of cases) {
     test(`${what}: exit 2 with one line`, async () => {
@@ -71,12 +71,13 @@ describe('spantune train runs', () => {
     const { code, stdout, stderr } = await spantune(
       'train', '--model', tinyBertDir, '--train', trainFile, '--validation', validationFile, '--output', path.join(dir, 'run'),
       '--epochs', '2', '--batch-size', '4', '--learning-rate', '1e-3', '--max-seq-length', '96', '--doc-stride', '32', '--dropout', '0',
-      '--seed', '3', '--backend', 'wasm', '--log', logFile, '--dump-features', dumpFile,
+      '--seed', '3', '--log', logFile, '--dump-features', dumpFile,
     );
     assert.equal(code, 0, stderr);
     const summary = JSON.parse(stdout) as { steps: number; totalSteps: number; trainFeatures: number; finalLoss: number };
     assert.equal(summary.steps, summary.totalSteps);
     assert.match(stderr, new RegExp(`step 1/${summary.totalSteps} .*loss \\d+\\.\\d{4} .*windows/s .*ETA`));
+    assert.match(stderr, /^onnxruntime cpu, \d+ threads?\b/m, 'the bundled engine trains on ONNX Runtime by default');
 
     const log = readJsonLines(logFile);
     const steps = log.filter((l) => l.type === 'step');

@@ -1,7 +1,8 @@
 /**
  * Cancel and resume through the engine process: a run cancelled at a step boundary and resumed from
  * its checkpoint-last gives the same per-step losses and the same final weights as an uninterrupted
- * run, with dropout on (its masks are seeded per step and micro-batch, so they replay exactly).
+ * run, with dropout on (its masks are seeded per step and micro-batch, so they replay exactly), on
+ * ONNX Runtime and on TensorFlow.js (wasm).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { readSafetensors } from '../../../src/engine/checkpoint/safetensors';
-import type { TrainSettings } from '../../../src/engine/process/protocol';
+import type { EngineBackend, TrainSettings } from '../../../src/engine/process/protocol';
 import { hasTrainingCheckpoint } from '../../../src/engine/train/checkpoints';
 import { EventRouter, eventsOf, quickSettings, sourceEngine, tempDir, writeJson, xquadSubset } from '../../support/training-fixtures';
 
@@ -21,20 +22,21 @@ const router = new EventRouter();
 const client = sourceEngine(router.dispatch);
 after(() => client.dispose());
 
-const settings = (outputDir: string, extra: Partial<TrainSettings> = {}): TrainSettings =>
+const runSettings = (outputDir: string, extra: Partial<TrainSettings> = {}): TrainSettings =>
   quickSettings({ trainFile, validationFile, outputDir, maxSteps: 6, batchSize: 4, dropout: 0.1, learningRate: 2e-3, warmupRatio: 0.2, ...extra });
 
 const stepLosses = (events: Parameters<typeof eventsOf>[0]) => eventsOf(events, 'step').map((e) => [e.step, e.loss] as const);
 
 describe('resume', () => {
-  test('a cancelled and resumed run has the losses and weights of an uninterrupted one', async () => {
-    const whole = router.train(client, settings(path.join(dir, 'a')));
+  for (const backend of ['onnx', 'wasm'] as EngineBackend[]) test(`a cancelled and resumed run has the losses and weights of an uninterrupted one (${backend})`, async () => {
+    const settings = (outputDir: string, extra: Partial<TrainSettings> = {}) => runSettings(outputDir, { backend, ...extra });
+    const whole = router.train(client, settings(path.join(dir, backend, 'a')));
     const wholeEnd = await whole.done;
     assert.equal(wholeEnd.type, 'finished', JSON.stringify(wholeEnd));
     const reference = stepLosses(whole.events);
     assert.deepEqual(reference.map(([step]) => step), [1, 2, 3, 4, 5, 6]);
 
-    const outputB = path.join(dir, 'b');
+    const outputB = path.join(dir, backend, 'b');
     const first = router.train(client, settings(outputB), (event, jobId) => {
       if (event.type === 'step' && event.step === 3) client.cancel(jobId);
     });
@@ -62,7 +64,7 @@ describe('resume', () => {
     // Dropout was on: the losses are not what a dropout-free replay would give, so the masks matched.
     assert.notEqual(new Set(reference.map(([, l]) => l)).size, 1);
 
-    const weightsA = (await readSafetensors(path.join(dir, 'a', 'model.safetensors'))).tensors;
+    const weightsA = (await readSafetensors(path.join(dir, backend, 'a', 'model.safetensors'))).tensors;
     const weightsB = (await readSafetensors(path.join(outputB, 'model.safetensors'))).tensors;
     assert.deepEqual([...weightsB.keys()].sort(), [...weightsA.keys()].sort());
     for (const [name, a] of weightsA) {
@@ -73,7 +75,7 @@ describe('resume', () => {
   });
 
   test('resuming with other settings is refused, naming what changed', async () => {
-    const job = router.train(client, settings(path.join(dir, 'b'), { resume: true, learningRate: 5e-3 }));
+    const job = router.train(client, runSettings(path.join(dir, 'onnx', 'b'), { resume: true, learningRate: 5e-3 }));
     const end = await job.done;
     assert.equal(end.type, 'failed');
     if (end.type !== 'failed') return;
