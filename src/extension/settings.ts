@@ -1,7 +1,7 @@
 /** The `spantune.*` settings, read fresh each time (users change them while the extension runs). */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isTfjsBackend, type BackendName, type EngineBackend, type ProviderName } from '../engine/backend/names';
+import type { EngineBackend, ProviderName } from '../engine/backend/names';
 
 export interface SpanTuneSettings {
   baseModel: string;
@@ -13,10 +13,8 @@ export interface SpanTuneSettings {
   maxSeqLength: number;
   docStride: number;
   validationSplit: number;
-  /** For answering and evaluating: ONNX Runtime ('onnx'), a TensorFlow.js backend, or undefined (auto). */
+  /** For training, answering and evaluating: ONNX Runtime ('onnx'), a TensorFlow.js backend, or undefined (auto). */
   backend: EngineBackend | undefined;
-  /** For training, which runs on TensorFlow.js: the backend when one is named, else the best that starts. */
-  trainingBackend: BackendName | undefined;
   provider: ProviderName | undefined;
   /** ONNX Runtime CPU threads; undefined: one per physical core. */
   threads: number | undefined;
@@ -51,7 +49,6 @@ export function readSettings(): SpanTuneSettings {
     docStride: c.get<number>('docStride', 128),
     validationSplit: c.get<number>('validationSplit', 0.2),
     backend: engineBackend,
-    trainingBackend: isTfjsBackend(engineBackend) ? engineBackend : undefined,
     provider: provider === 'auto' ? undefined : (provider as ProviderName),
     threads: Number.isInteger(threads) && threads > 0 ? threads : undefined,
     include: c.get<string[]>('include', ['**/*.md', '**/*.txt', '**/*.rst']),

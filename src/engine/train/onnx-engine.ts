@@ -10,6 +10,7 @@ import type { FloatTensor } from '../checkpoint/safetensors';
 import { UserError } from '../errors';
 import { buildQaGraphWithWeightInputs } from '../onnx/qa-graph';
 import { describeProviders, type ProviderName } from '../onnx/providers';
+import { computeOnnxLogits } from '../onnx/qa-logits';
 import type { OrtTensor } from '../onnx/runtime';
 import { createSession, type OnnxSession } from '../onnx/session';
 import { buildTrainingGraph, LOSS_OUTPUT, LOSS_WEIGHT_INPUT, type TrainingGraph } from '../onnx/training-graph';
@@ -129,21 +130,9 @@ export class OnnxTrainingEngine implements TrainingEngine {
     });
     const session = this.validation;
     const weights = Object.fromEntries(this.graph.weights.map((w) => [w.name, session.tensor('float32', this.tensors.get(w.name)!.data, w.shape)]));
-    const start: Float32Array[] = [];
-    const end: Float32Array[] = [];
     // A window of inference needs a fraction of a training window's memory: twice the micro-batch stays within the plan.
     const batchSize = Math.min(QA_DEFAULTS.batchSize, 2 * this.microBatchSize);
-    for (let i = 0; i < features.length; i += batchSize) {
-      if (options.signal.aborted) throw new UserError('validation cancelled');
-      const batch = features.slice(i, i + batchSize);
-      const out = await session.run({ ...weights, ...this.batchInputs(session, batch) });
-      const seq = batch[0]!.inputIds.length;
-      batch.forEach((_, r) => {
-        start.push((out.start_logits!.data as Float32Array).slice(r * seq, (r + 1) * seq));
-        end.push((out.end_logits!.data as Float32Array).slice(r * seq, (r + 1) * seq));
-      });
-      await yieldToEvents();
-    }
+    const { start, end } = await computeOnnxLogits(session, features, { batchSize, signal: options.signal, extraFeeds: weights });
     return squadScores(examples, features, { start, end }, options.version2WithNegative);
   }
 

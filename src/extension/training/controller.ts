@@ -160,7 +160,9 @@ export class TrainingController implements vscode.Disposable {
       docStride: s.docStride,
       maxQueryLength: QA_DEFAULTS.maxQueryLength,
       version2WithNegative: true,
-      backend: s.trainingBackend,
+      backend: s.backend,
+      provider: s.provider,
+      threads: s.threads,
       includeUnreviewed: s.includeUnreviewed,
     };
     return { id, started: new Date().toISOString(), status: 'running', settings, trainExamples: trainCount, validationExamples: count(sets.validation), steps: [], evals: [] };
@@ -176,7 +178,7 @@ export class TrainingController implements vscode.Disposable {
     return [
       s.resume ? `Resume run ${run.id}.` : `Fine-tune ${path.basename(s.modelDir)} on ${run.trainExamples} question(s); validate on ${run.validationExamples || 'none'}.`,
       `${s.epochs} epoch(s), about ${steps} step(s) of ${s.batchSize}, learning rate ${s.learningRate}, max ${s.maxSeqLength} tokens per window.`,
-      `Backend: ${s.backend ?? 'the fastest available (tensorflow-gpu, tensorflow, wasm, cpu)'}. Time: ${duration}.`,
+      `Backend: ${s.backend ?? 'ONNX Runtime where it loads, else the fastest TensorFlow.js backend'}${s.provider ? ` (${s.provider})` : ''}. Time: ${duration}.`,
       'Training runs in a separate process; you can keep editing and cancel at any time (a checkpoint is kept).',
     ].join('\n');
   }
@@ -221,7 +223,7 @@ export class TrainingController implements vscode.Disposable {
         run.totalSteps = event.totalSteps;
         run.trainExamples = event.trainExamples;
         run.validationExamples = event.validationExamples;
-        output().info(`Backend ${event.backend.name}${event.backend.skipped.map((s) => `; skipped ${s.name}: ${s.reason}`).join('')}`);
+        output().info(`Backend ${event.backend.provider ? `onnxruntime ${event.backend.provider}` : event.backend.name}${event.backend.skipped.map((s) => `; skipped ${s.name}: ${s.reason}`).join('')}`);
         break;
       case 'step':
         run.totalSteps = event.totalSteps;

@@ -4,7 +4,9 @@
  * held-out contexts within a few minutes of this machine's CPU. (2) On XQuAD, the training loss of the
  * fixture model falls over a dozen steps.
  *
- * The first is the slow test of this folder: about 3 minutes on 2 busy cores (600 steps of 8 windows).
+ * The first is the slow test of this folder: about a minute on ONNX Runtime on 2 busy cores (1,200
+ * steps of 8 windows). Eight epochs, because how soon the model finds the task varies with the smallest
+ * numeric difference (measured over seeds 5-7: EM 61-100 after four epochs, 99.5-100 from the fifth on).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -57,12 +59,13 @@ describe('the generated span task', () => {
     const started = Date.now();
     const job = router.train(client, quickSettings({
       modelDir, trainFile, validationFile, outputDir: path.join(dir, 'facts-run'),
-      epochs: 4, batchSize: 8, learningRate: 2e-3, warmupRatio: 0.1, maxSeqLength: 64, seed: 5,
+      epochs: 8, batchSize: 8, learningRate: 2e-3, warmupRatio: 0.1, maxSeqLength: 64, seed: 5,
     }));
     const end = await job.done;
     const seconds = (Date.now() - started) / 1000;
     assert.equal(end.type, 'finished', JSON.stringify(end));
     const evals = eventsOf(job.events, 'eval');
+    process.stderr.write(`learning test: EM ${evals.map((e) => `${e.scores.exact} (step ${e.step})`).join(" → ")} in ${seconds.toFixed(0)} s\n`);
     const base = evals[0]!;
     const final = evals.at(-1)!;
     assert.equal(base.step, 0);
@@ -72,7 +75,6 @@ describe('the generated span task', () => {
     // The model card reports both scores (a validation set of more than 100 questions once broke it).
     const card = readFileSync(path.join(dir, 'facts-run', 'README.md'), 'utf8');
     assert.ok(card.includes(`| after fine-tuning | ${final.scores.exact.toFixed(2)} | ${final.scores.f1.toFixed(2)} |`), 'the card shows the final EM and F1');
-    process.stderr.write(`learning test: EM ${base.scores.exact} → ${final.scores.exact} after ${final.step} steps in ${seconds.toFixed(0)} s\n`);
   });
 });
 
