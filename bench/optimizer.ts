@@ -51,7 +51,7 @@ async function main() {
   const loop = new Float32AdamW(loopParams, { weightDecay: 0.01 });
   const threads = physicalCores();
   const session = await ort.InferenceSession.create(adamWGraph(specs), { executionProviders: ['cpu'], intraOpNumThreads: threads, enableMemPattern: false });
-  const graphState = params.map((p) => ({ ...p, p: Float32Array.from(p.data), m: new Float32Array(p.data.length), v: new Float32Array(p.data.length) }));
+  const graphState: { name: string; shape: number[]; p: Float32Array; m: Float32Array; v: Float32Array }[] = params.map((p) => ({ ...p, p: Float32Array.from(p.data), m: new Float32Array(p.data.length), v: new Float32Array(p.data.length) }));
   const lr = 3e-5;
   const times = { loop: [] as number[], graph: [] as number[] };
   for (let t = 1; t <= repeats + 1; t++) {

@@ -1,87 +1,101 @@
 /**
- * npm run bench:train — training windows/s and peak memory of fine-tuning bert-mini-shaped (L4 H256)
- * and MiniLM-L6-shaped (L6 H384) models at seq 384, batch 8 (micro-batched as the backend's memory
- * needs), on the best backend here; printed beside the PyTorch figures of the engine note.
- * Usage: node --import tsx bench/train.ts [STEPS=3] [bert-mini,minilm-l6]
+ * npm run bench:train — training speed in one run, each measurement a process of its own:
+ *  1. MiniLM-L6 shape (L6 H384) at 384 tokens, batch 8: SpanTune on ONNX Runtime (the graph path),
+ *     SpanTune on TensorFlow.js (wasm), and PyTorch (bench/pytorch_train.py, /usr/bin/python3 with
+ *     Debian's python3-torch and OpenBLAS, same threads), as windows/s over wall-clock steps with the
+ *     optimizer included;
+ *  2. DistilBERT-base shape (L6 H768) at 384 tokens, batch 12: ONNX Runtime and PyTorch windows/s, and
+ *     the peak resident memory of each.
+ * ONNX Runtime and PyTorch alternate (A B A B …) and the ratio is taken pair by pair, so that a shared
+ * machine's drifting speed cancels out; the load average is printed before and after.
+ * Usage: node --import tsx bench/train.ts [REPEATS=3] [STEPS=3]
+ *   (PyTorch missing: sudo apt-get install python3-torch libopenblas0-pthread)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import * as path from 'node:path';
-import type { EngineEvent } from '../src/engine/process/protocol';
-import { runTraining } from '../src/engine/train/trainer';
-import { PeakMemory, SHAPES, writeRandomBert } from './random-model';
+import { physicalCores } from '../src/engine/onnx/providers';
+import { SHAPES } from './random-model';
 
-const PYTORCH_TRAIN_EXAMPLES_PER_S: Record<string, number> = { 'bert-mini': 20.7, 'minilm-l6': 5.2 };
-const NOTE_BEST_WASM: Record<string, string> = { 'bert-mini': '2.0–2.4 (1 thread) / 2.7–3.2 (2 threads)', 'minilm-l6': '0.66 (1 thread) / 1.0 (2 threads)' };
-
-/** COVID-QA questions whose contexts fill whole 384-token windows; a tiny separate validation file. */
-function writeData(folder: string): { train: string; validation: string } {
-  const file = path.resolve(__dirname, '../../shared/data/covid-qa/covidQA.json');
-  const covid = JSON.parse(readFileSync(file, 'utf8'));
-  const article = covid.data[0];
-  const paragraph = article.paragraphs[0];
-  const qas = paragraph.qas.filter((qa: { answers: { text: string; answer_start: number }[] }) =>
-    qa.answers.every((a) => paragraph.context.slice(a.answer_start, a.answer_start + a.text.length) === a.text));
-  const train = path.join(folder, 'train.json');
-  const validation = path.join(folder, 'validation.json');
-  writeFileSync(train, JSON.stringify({ version: '1.1', data: [{ title: 'covid', paragraphs: [{ context: paragraph.context, qas }] }] }));
-  const short = { context: 'The incubation period of the virus is about five days.', qas: [{ id: 'v1', question: 'How long is the incubation period?', answers: [{ text: 'about five days', answer_start: 38 }] }] };
-  writeFileSync(validation, JSON.stringify({ version: '1.1', data: [{ title: 'v', paragraphs: [short] }] }));
-  return { train, validation };
+interface Run {
+  engine: string;
+  windows_per_s: number;
+  peak_rss_mib: number;
+  micro_batch?: number;
+  step_seconds: number[];
 }
 
-async function benchmark(key: string, steps: number) {
-  const shape = SHAPES[key]!;
-  const folder = mkdtempSync(path.join(tmpdir(), 'spantune-bench-train-'));
-  const data = writeData(folder);
-  const modelDir = await writeRandomBert(shape);
-  const events: Extract<EngineEvent, { type: 'step' }>[] = [];
-  let started: Extract<EngineEvent, { type: 'started' }> | undefined;
-  const memory = new PeakMemory();
-  const stepTimes: number[] = [];
-  let last = Date.now();
-  await runTraining(
-    {
-      modelDir, trainFile: data.train, validationFile: data.validation, outputDir: path.join(folder, 'out'),
-      epochs: 1, maxSteps: steps + 1, batchSize: 8, learningRate: 3e-5, warmupRatio: 0, weightDecay: 0.01, maxGradNorm: 1,
-      seed: 1, maxSeqLength: 384, docStride: 128, maxQueryLength: 64, version2WithNegative: false,
-    },
-    {
-      jobId: key, signal: new AbortController().signal,
-      emit: (e) => {
-        if (e.type === 'started') {
-          started = e;
-          last = Date.now();
-        }
-        if (e.type === 'eval') last = Date.now();
-        if (e.type === 'step') {
-          events.push(e);
-          stepTimes.push((Date.now() - last) / 1000);
-          last = Date.now();
-          process.stderr.write(`${key}: step ${e.step} loss ${e.loss.toFixed(4)} ${stepTimes.at(-1)!.toFixed(1)} s\n`);
-        }
-      },
-    },
-  );
-  const peak = memory.stop();
-  // The first step pays for kernel set-up; time the rest.
-  const timed = stepTimes.slice(1);
-  const seconds = timed.reduce((a, b) => a + b, 0);
+const threads = physicalCores();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function lastJsonLine(out: string): Record<string, unknown> {
+  return JSON.parse(out.trim().split('\n').at(-1)!);
+}
+
+function spantune(backend: 'onnx' | 'wasm', shape: string, batch: number, steps: number): Run {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'train-run.ts'), backend, shape, String(batch), String(steps)], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024,
+  });
+  return lastJsonLine(out) as unknown as Run;
+}
+
+function pytorch(shape: string, batch: number, steps: number): Run {
+  const s = SHAPES[shape]!;
+  const args = [
+    path.join(__dirname, 'pytorch_train.py'), '--layout', s.distilbert ? 'distilbert' : 'bert', '--hidden', String(s.hidden), '--layers', String(s.layers),
+    '--heads', String(s.heads), '--intermediate', String(s.intermediate), '--seq', '384', '--batch', String(batch), '--steps', String(steps + 1), '--threads', String(threads),
+  ];
+  // OpenBLAS picks its kernels by CPU type; SkylakeX's are its fastest on AVX-512 machines (1.3-1.6x Haswell's here).
+  const env = { ...process.env, OPENBLAS_CORETYPE: process.env.SPANTUNE_BENCH_OPENBLAS_CORETYPE ?? 'SkylakeX', OMP_NUM_THREADS: String(threads) };
+  const out = lastJsonLine(execFileSync('/usr/bin/python3', args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] })) as { step_seconds: number[]; peak_rss_mib: number; torch: string };
+  const timed = out.step_seconds.slice(1);
+  return { engine: `pytorch ${out.torch}`, windows_per_s: +((timed.length * batch) / timed.reduce((a, b) => a + b, 0)).toFixed(3), peak_rss_mib: out.peak_rss_mib, step_seconds: timed.map((x) => +x.toFixed(3)) };
+}
+
+function hasPytorch(): boolean {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** ONNX Runtime and PyTorch in turn, `repeats` times; medians and the pair-by-pair ratio. */
+function alternate(shape: string, batch: number, steps: number, repeats: number, withTorch: boolean) {
+  const onnx: Run[] = [];
+  const torch: Run[] = [];
+  for (let r = 0; r < repeats; r++) {
+    onnx.push(spantune('onnx', shape, batch, steps));
+    process.stderr.write(`${shape}: onnxruntime ${onnx.at(-1)!.windows_per_s} windows/s\n`);
+    if (withTorch) {
+      torch.push(pytorch(shape, batch, steps));
+      process.stderr.write(`${shape}: pytorch ${torch.at(-1)!.windows_per_s} windows/s\n`);
+    }
+  }
+  const ratios = torch.map((t, i) => +(onnx[i]!.windows_per_s / t.windows_per_s).toFixed(2));
   return {
-    model: shape.name, seq: 384, batch: 8, micro_batch: started?.microBatchSize, backend: started?.backend.name,
-    threads: started?.backend.threads, timed_steps: timed.length,
-    examples_per_s: +((timed.length * 8) / seconds).toFixed(3),
-    peak_rss_mib: Math.round(peak / 2 ** 20),
-    pytorch_examples_per_s: PYTORCH_TRAIN_EXAMPLES_PER_S[key], note_best_wasm_examples_per_s: NOTE_BEST_WASM[key],
+    model: SHAPES[shape]!.name, seq: 384, batch, threads,
+    onnxruntime: { windows_per_s: median(onnx.map((r) => r.windows_per_s)), peak_rss_mib: median(onnx.map((r) => r.peak_rss_mib)), micro_batch: onnx[0]!.micro_batch, runs: onnx.map((r) => r.windows_per_s) },
+    pytorch: withTorch ? { windows_per_s: median(torch.map((r) => r.windows_per_s)), peak_rss_mib: median(torch.map((r) => r.peak_rss_mib)), runs: torch.map((r) => r.windows_per_s) } : 'not installed',
+    onnxruntime_over_pytorch: withTorch ? { median: median(ratios), pairs: ratios } : undefined,
   };
 }
 
 async function main() {
-  const steps = Number(process.argv[2] ?? 3);
-  const keys = (process.argv[3] ?? 'bert-mini,minilm-l6').split(',');
-  const results = [];
-  for (const key of keys) results.push(await benchmark(key, steps));
-  console.log(JSON.stringify({ benchmark: 'train', results }, null, 2));
+  const repeats = Number(process.argv[2] ?? 3);
+  const steps = Number(process.argv[3] ?? 3);
+  const withTorch = hasPytorch();
+  if (!withTorch) process.stderr.write('PyTorch is not installed for /usr/bin/python3 (sudo apt-get install python3-torch): its columns stay empty\n');
+  const loadBefore = loadavg().map((x) => +x.toFixed(1));
+  const minilm = alternate('minilm-l6', 8, steps, repeats, withTorch);
+  const tfjs = spantune('wasm', 'minilm-l6', 8, Math.min(steps, 2));
+  process.stderr.write(`minilm-l6: tensorflow.js wasm ${tfjs.windows_per_s} windows/s\n`);
+  const distilbert = alternate('distilbert-base', 12, steps, Math.max(1, repeats - 1), withTorch);
+  console.log(JSON.stringify({
+    benchmark: 'train', cores: threads, load_average_before: loadBefore, load_average_after: loadavg().map((x) => +x.toFixed(1)),
+    minilm: { ...minilm, tensorflowjs: { engine: tfjs.engine, windows_per_s: tfjs.windows_per_s, peak_rss_mib: tfjs.peak_rss_mib, micro_batch: tfjs.micro_batch } },
+    distilbert,
+  }, null, 2));
 }
 main();

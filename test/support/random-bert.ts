@@ -25,13 +25,15 @@ export interface RandomBertOptions {
   vocabulary?: readonly string[];
   /** Standard deviation of weight matrices and embeddings (Hugging Face's initializer_range). */
   std?: number;
+  /** DistilBertForQuestionAnswering (learned positions) instead of BertForQuestionAnswering. */
+  distilbert?: boolean;
 }
 
 /** [PAD] first, so that pad_token_id 0 holds as in bert-base-uncased. */
 const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 
 /**
- * A BertForQuestionAnswering folder with weights initialised as Hugging Face's _init_weights does:
+ * A BertForQuestionAnswering (or DistilBertForQuestionAnswering) folder with weights initialised as Hugging Face's _init_weights does:
  * linear weights and embeddings from N(0, std²), biases 0, LayerNorm weight 1 and bias 0, the padding
  * row of the word embeddings 0. The tokenizer files come from the fixture (bert-base-uncased), with
  * vocab.txt replaced by `options.vocabulary` when given.
@@ -39,7 +41,23 @@ const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 export async function writeRandomBertCheckpoint(dir: string, options: RandomBertOptions): Promise<string> {
   const std = options.std ?? 0.02;
   const vocabulary = options.vocabulary && [...SPECIAL_TOKENS, ...new Set(options.vocabulary.filter((t) => !SPECIAL_TOKENS.includes(t)))];
-  const rawConfig = {
+  const rawConfig = options.distilbert ? {
+    architectures: ['DistilBertForQuestionAnswering'],
+    model_type: 'distilbert',
+    activation: 'gelu',
+    attention_dropout: 0.1,
+    dim: options.hidden,
+    dropout: 0.1,
+    hidden_dim: options.intermediate,
+    initializer_range: std,
+    max_position_embeddings: options.maxPositions ?? 512,
+    n_heads: options.heads,
+    n_layers: options.layers,
+    pad_token_id: 0,
+    qa_dropout: 0.1,
+    sinusoidal_pos_embds: false,
+    vocab_size: vocabulary ? vocabulary.length : 30522,
+  } : {
     architectures: ['BertForQuestionAnswering'],
     model_type: 'bert',
     attention_probs_dropout_prob: 0.1,
@@ -62,7 +80,7 @@ export async function writeRandomBertCheckpoint(dir: string, options: RandomBert
   const tensors = parameterSpecs(config).map(({ name, shape }) => {
     const size = shape.reduce((a, b) => a * b, 1);
     let data: Float32Array;
-    if (name.endsWith('LayerNorm.weight')) data = new Float32Array(size).fill(1);
+    if (/(LayerNorm|layer_norm)\.weight$/.test(name)) data = new Float32Array(size).fill(1);
     else if (name.endsWith('.bias')) data = new Float32Array(size);
     else data = rng.normalArray(size, 0, std);
     if (name.endsWith('word_embeddings.weight')) data.fill(0, 0, shape[1]!); // padding_idx 0
