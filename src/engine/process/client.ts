@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { setPriority } from 'node:os';
 import * as path from 'node:path';
 import type { ChatBackend } from '../generate/llm/chat';
 import type { GenerationOutcome } from '../generate/run';
@@ -20,6 +21,11 @@ export interface EngineClientOptions {
   onEvent?: (event: EngineEvent) => void;
   /** Lines the engine writes to stdout/stderr (native libraries print there). */
   onOutput?: (line: string) => void;
+  /**
+   * Scheduling priority of the engine process (os.setPriority: 19 lowest, 0 normal). The extension
+   * runs training below normal, so that its threads, which take every core, leave the editor responsive.
+   */
+  priority?: number;
 }
 
 /** A job whose caller awaits its result (a prediction, a generation). */
@@ -123,6 +129,13 @@ export class EngineClient {
       serialization: 'advanced',
     });
     this.child = child;
+    if (this.options.priority !== undefined && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, this.options.priority);
+      } catch (error) {
+        this.options.onOutput?.(`engine process priority not set: ${(error as Error).message}`);
+      }
+    }
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8').on('data', (chunk: string) => {
         for (const line of chunk.split('\n')) if (line.trim()) this.options.onOutput?.(line);

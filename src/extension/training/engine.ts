@@ -3,6 +3,7 @@
  * answering (the QA panel, Evaluate Model, generation). Two processes, so that a question is answered
  * while a training run goes on, and cancelling or crashing a run leaves the answering process alone.
  */
+import { constants } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EngineClient } from '../../engine/process/client';
@@ -34,6 +35,8 @@ export class Engine implements vscode.Disposable {
           for (const listener of this.listeners) listener(event);
         },
         onOutput: (line) => output().trace(`[${role} output] ${line}`),
+        // Training takes every core for minutes; below normal, it leaves the editor and the answering process responsive.
+        priority: role === 'training' ? constants.priority.PRIORITY_BELOW_NORMAL : undefined,
       });
       this.clients.set(role, client);
     }
