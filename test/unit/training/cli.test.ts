@@ -147,7 +147,7 @@ describe('spantune train runs', () => {
       '--log', path.join(logDir, 'train.jsonl'),
     );
     assert.equal(code, 2, stderr);
-    assert.match(stderr, /^backend /, 'the run started: its notes are printed');
+    assert.match(stderr, /^tensorflow\.js wasm\b/m, 'the run started: its notes are printed');
     assert.deepEqual(readdirSync(logDir), ['train.jsonl']);
     const log = readJsonLines(path.join(logDir, 'train.jsonl'));
     assert.equal(log[0]!.type, 'eval');
