@@ -12,11 +12,25 @@ import os from 'node:os';
 
 export const GIB = 1024 ** 3;
 
+/** Free memory, or the cgroup's remaining room where that is less. */
+function systemAvailable(): number {
+  return typeof process.availableMemory === 'function' ? process.availableMemory() : os.freemem();
+}
+
 /** Bytes the process may still take: free memory or the cgroup's remaining room, capped by SPANTUNE_MEMORY_LIMIT. */
 export function availableMemory(env: NodeJS.ProcessEnv = process.env): number {
-  const fromSystem = typeof process.availableMemory === 'function' ? process.availableMemory() : os.freemem();
   const cap = parseMemoryLimit(env.SPANTUNE_MEMORY_LIMIT);
-  return cap === undefined ? fromSystem : Math.min(fromSystem, Math.max(0, cap - residentBytes()));
+  return cap === undefined ? systemAvailable() : Math.min(systemAvailable(), Math.max(0, cap - residentBytes()));
+}
+
+/**
+ * The resident memory a training step may reach: what the process holds plus 85% of what is free (the
+ * rest for the system and other programs), or SPANTUNE_MEMORY_LIMIT where that is lower.
+ */
+export function residentLimit(env: NodeJS.ProcessEnv = process.env): number {
+  const limit = residentBytes() + 0.85 * systemAvailable();
+  const cap = parseMemoryLimit(env.SPANTUNE_MEMORY_LIMIT);
+  return cap === undefined ? limit : Math.min(limit, cap);
 }
 
 export function parseMemoryLimit(value: string | undefined): number | undefined {

@@ -26,7 +26,7 @@ import { dropoutMaskShape, fillDropoutMask, withDropout } from './dropout';
 import type { EngineOptions, TrainingEngine } from './engine';
 import { clipScale, globalNorm } from './grad-norm';
 import { fixedTrainingBytes } from './memory';
-import { availableMemory, GIB, measurePeakResident, residentBytes } from './native-memory';
+import { GIB, measurePeakResident, residentBytes, residentLimit } from './native-memory';
 import { deriveSeed } from './rng';
 import { squadScores } from './scores';
 
@@ -51,7 +51,7 @@ export async function openOnnxEngine(options: EngineOptions & { provider?: Provi
 
 /** How the micro-batch was sized on the CPU provider (bytes). */
 export interface MemoryPlan {
-  /** Resident memory the step may reach: what is resident now plus 85% of what is free. */
+  /** Resident memory the step may reach (see residentLimit). */
   limit: number;
   /** Peak resident memory of a step, less its windows; AdamW's moments and accumulated gradients included. */
   base: number;
@@ -164,7 +164,7 @@ export class OnnxTrainingEngine implements TrainingEngine {
       this.memoryNote = `the whole batch on ${describeProviders(this.session.report)}`;
       return;
     }
-    const limit = residentBytes() + 0.85 * availableMemory();
+    const limit = residentLimit();
     const fixed = fixedTrainingBytes(this.parameterCount);
     const lowerBound = residentBytes() + fixed + onnxWindowLowerBound(this.config, seq);
     if (lowerBound > limit) throw this.tooLarge(lowerBound - residentBytes(), limit - residentBytes(), seq);
