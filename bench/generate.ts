@@ -9,11 +9,11 @@
 // Run: npm run bench:generate [-- --paragraphs 120 --limit-covid N --seed 12 --sample 100 --write-sample]
 // --write-sample rewrites the sample file for the current generators, keeping the verdicts of pairs that
 // are still drawn and leaving new ones to judge (verdict null).
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { discoverFiles, generateFromFiles, type PairSource, type SourceFile } from '../src/engine/generate';
-import { Rng } from '../src/engine/train/rng';
 import { f1V1, normalizeAnswer } from '../src/engine/squad/metrics';
 import type { SquadDataset } from '../src/engine/squad/types';
 
@@ -50,6 +50,7 @@ interface CorpusFigures {
   passages: number;
   pairs: number;
   pairsPerDocument: number;
+  pairsPerPassage: number;
   exactSpans: number;
   goldAnswers?: number;
   recall?: number;
@@ -91,6 +92,7 @@ function figuresOf(files: SourceFile[], run: Awaited<ReturnType<typeof generate>
     passages: run.passages,
     pairs: run.pairs.length,
     pairsPerDocument: round(run.pairs.length / Math.max(1, files.length)),
+    pairsPerPassage: round(run.pairs.length / Math.max(1, run.passages)),
     exactSpans: round(exact / Math.max(1, run.pairs.length)),
     pairsByGenerator,
     seconds: round(run.seconds),
@@ -151,27 +153,32 @@ interface JudgementFile {
 const sampleId = (pair: Pair) => `${pair.path}@${pair.start}:${normalizeAnswer(pair.question).replace(/\s+/g, '-')}`;
 
 /**
- * The blind sample: `size` XQuAD pairs drawn with a fixed seed, at most one per paragraph, each
- * generator getting its share of the draw by its share of the pairs.
+ * The blind sample: `size` XQuAD pairs, one per paragraph as far as they go, each generator getting its share of
+ * the draw by its share of the pairs. A pair's place in the draw is the hash of the seed and the pair,
+ * so that the draw is repeatable and a change to some pairs leaves the rest of the sample (and their
+ * verdicts) where they were.
  */
 function drawSample(pairs: Pair[], size: number, seed: number): Pair[] {
-  const rng = new Rng(seed);
-  const byGenerator = new Map<PairSource, Pair[]>();
-  for (const pair of pairs) byGenerator.set(pair.generator, [...(byGenerator.get(pair.generator) ?? []), pair]);
-  const queues = [...byGenerator.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, list]) => ({ name, list: rng.shuffle([...list]), want: Math.max(1, Math.round((size * list.length) / pairs.length)) }));
+  const rank = (pair: Pair) => createHash('sha256').update(`${seed}\u0000${sampleId(pair)}`).digest('hex');
+  const ranked = pairs.map((pair) => ({ pair, rank: rank(pair) })).sort((a, b) => a.rank.localeCompare(b.rank)).map(({ pair }) => pair);
+  const counts = new Map<PairSource, number>();
+  for (const pair of pairs) counts.set(pair.generator, (counts.get(pair.generator) ?? 0) + 1);
+  const quota = new Map([...counts].map(([name, count]) => [name, Math.max(1, Math.round((size * count) / pairs.length))]));
   const usedPaths = new Set<string>();
   const sample: Pair[] = [];
-  for (const queue of queues) {
-    let taken = 0;
-    for (const pair of queue.list) {
-      if (taken >= queue.want || sample.length >= size) break;
-      if (usedPaths.has(pair.path)) continue;
+  // First each generator up to its share, then any generator, then (with fewer paragraphs than pairs wanted) a second pair of a paragraph.
+  const taken = new Set<Pair>();
+  for (const [respectQuota, onePerParagraph] of [[true, true], [false, true], [false, false]] as const) {
+    for (const pair of ranked) {
+      if (sample.length >= size) break;
+      if (taken.has(pair) || (onePerParagraph && usedPaths.has(pair.path)) || (respectQuota && quota.get(pair.generator)! <= 0)) continue;
+      taken.add(pair);
       usedPaths.add(pair.path);
+      quota.set(pair.generator, quota.get(pair.generator)! - 1);
       sample.push(pair);
-      taken++;
     }
   }
-  return rng.shuffle(sample);
+  return sample;
 }
 
 /** Joins the sample with the recorded verdicts: the keep rate, overall and per generator. */

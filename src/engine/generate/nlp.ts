@@ -80,10 +80,11 @@ function retag(term: Term, tags: string[]): void {
  * in -ly taken for adverbs, and "X refers to / means" with the verb taken for a noun.
  */
 function repairTags(terms: Term[]): void {
-  // "Kuechly led the team": a capitalised word in -ly before a verb is a name, not an adverb.
+  // "Kuechly led the team", "Manning completed a pass": a capitalised word in -ly or -ing before a verb is a name.
   for (const [i, term] of terms.entries()) {
     const next = terms[i + 1];
-    if (term.tags.has('Adverb') && /^\p{Lu}\p{Ll}+ly$/u.test(term.text) && !/[,;:()]/.test(term.after) && next && (next.tags.has('PastTense') || next.tags.has('PresentTense')) && !next.tags.has('Adverb')) {
+    const misread = (term.tags.has('Adverb') && /^\p{Lu}\p{Ll}+ly$/u.test(term.text)) || (term.tags.has('Gerund') && /^\p{Lu}\p{Ll}+ing$/u.test(term.text) && (i > 0 || next?.tags.has('PastTense') === true));
+    if (misread && !/[,;:()]/.test(term.after) && next && (next.tags.has('PastTense') || next.tags.has('PresentTense')) && !next.tags.has('Adverb') && !next.tags.has('Gerund')) {
       retag(term, ['Noun', 'ProperNoun', 'Singular']);
     }
   }

@@ -39,7 +39,9 @@ export function fragmentReason(question: string): string | undefined {
   // "What uses slightly different?": a describing word at the end lacks its noun.
   const terms = (parsed.json() as { terms: { text: string; tags: string[] }[] }[]).flatMap((sentence) => sentence.terms);
   const final = terms.at(-1);
-  if (final && final.tags.includes('Adjective') && !final.tags.includes('Noun') && !final.tags.includes('Verb')) return `ends with the adjective "${final.text}"`;
+  // ("open" after "did ... " is the verb, though it is read as an adjective.)
+  const auxiliaryFirst = /^(?:\S+\s+)*?(did|does|do|can|could|will|would|should|may|might|must)\s/i.test(body);
+  if (final && final.tags.includes('Adjective') && !final.tags.includes('Noun') && !final.tags.includes('Verb') && !auxiliaryFirst) return `ends with the adjective "${final.text}"`;
   return undefined;
 }
 

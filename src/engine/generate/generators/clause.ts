@@ -15,6 +15,8 @@ export interface Part extends Span {
   kind: 'noun' | 'preposition' | 'adverb' | 'infinitive' | 'means' | 'other';
   /** After a comma ("..., in 1066"): a question may ask about it but leaves it out otherwise. */
   detached?: boolean;
+  /** Followed by "and" and more of the same ("acetylene and compressed oxygen"): not a whole answer. */
+  continued?: boolean;
   /** The noun phrase of a 'noun' part, or the one after the preposition of a 'preposition' part. */
   phrase?: NounPhrase;
   preposition?: string;
@@ -75,7 +77,8 @@ function segments(sentence: Sentence): Span[] {
       const verb = subject && sentence.verbs.find((group) => group.from === adverbsFrom(terms, subject.to, terms.length).to);
       // Only a verb that cannot be a noun ("phase lag from ..." is one phrase): an auxiliary, a past form or one in -s.
       const clear = verb !== undefined && (verb.auxiliary !== '' || verb.copula || has(terms[verb.from], 'PastTense') || /[^s]s$/i.test(terms[verb.from]!.text));
-      opensClause = clear && !breaksAfter(terms[subject!.to - 1]!) && isFinite(sentence, verb!);
+      // ... and only when what stands before "and" is a clause of its own ("X scored and Manning completed").
+      opensClause = clear && !breaksAfter(terms[subject!.to - 1]!) && isFinite(sentence, verb!) && mainClauseIn(sentence, { from, to: i + 1 }) !== undefined;
     }
     if (/;|:\s/.test(after) || (conjunction && (/,/.test(after) || opensClause))) {
       spans.push({ from, to: i + 1 });
@@ -116,8 +119,13 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
       if (!/^,\s*$/.test(terms[i - 1]!.after) || !has(term, 'Preposition') || /^(of|than|as|like|including)$/i.test(term.text) || parts.length === 0) break;
       detached = true;
     }
-    // "and", "but", "while": what follows is another phrase or clause, which questions leave out.
-    if (/^(and|or|but|while|whereas|nor|yet)$/i.test(term.text)) break;
+    // "and", "but", "while": what follows is another phrase or clause, which questions leave out; a
+    // phrase that goes on after "and" ("a mixture of acetylene and compressed oxygen") is no whole answer.
+    if (/^(and|or|but|while|whereas|nor|yet)$/i.test(term.text)) {
+      const last = parts.at(-1);
+      if (last && /^(and|or)$/i.test(term.text) && !has(terms[i + 1], 'Verb')) parts[parts.length - 1] = { ...last, continued: true };
+      break;
+    }
     let part: Part | undefined;
     const amount = opensAmount(terms, i) ? nounPhraseAt(terms, i, limit) : undefined;
     if (amount) {
@@ -126,7 +134,9 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
       // "by scoring 11 points": how it was done, up to the next comma.
       let to = i + 1;
       while (to < limit && !breaksAfter(terms[to - 1]!) && !/^(and|or|but|while)$/i.test(terms[to]!.text)) to++;
-      part = { kind: 'means', from: i, to };
+      // Cut off before a comma inside it ("armed with groups of large, ...") it would end mid-phrase.
+      if (!isNominal(terms[to - 1])) break;
+      part = { kind: 'means', from: i, to, ...(/^(and|or)$/i.test(terms[to]?.text ?? '') ? { continued: true } : {}) };
     } else if (/^to$/i.test(term.text) && has(terms[i + 1], 'Verb') && !breaksAfter(term) || /^in order to$/i.test(`${term.text} ${terms[i + 1]?.text} ${terms[i + 2]?.text}`)) {
       // "to play in the Pro Bowl", "in order to attract visitors": an infinitive phrase, up to the next comma.
       let to = i + 1;
@@ -280,6 +290,8 @@ function mainClauseIn(sentence: Sentence, segment: Span): Clause | undefined {
  */
 function coordinatedClause(sentence: Sentence, clause: Clause, limit: number): Clause | undefined {
   const { terms } = sentence;
+  // After a phrase that goes on past "and" ("a mixture of acetylene and compressed ..."), or a passive, "and" joins no verb.
+  if (clause.parts.at(-1)?.continued || clause.verb.auxiliary !== '' || clause.verb.copula) return undefined;
   const end = clause.parts.at(-1)?.to ?? clause.verb.to;
   const and = terms[end];
   if (!and || !/^(and|but)$/i.test(and.text) || /[;:()]/.test(terms[end - 1]!.after)) return undefined;
@@ -320,12 +332,15 @@ function relativeClauses(sentence: Sentence): Clause[] {
     if (!/^(who|which)$/i.test(terms[i]!.text)) continue;
     const before = terms[i - 1]!;
     if (/[;:()]/.test(before.after) || has(before, 'Preposition')) continue;
-    // The longest noun phrase that ends right before the pronoun and starts at a phrase boundary; for
-    // "who", a name after "of" ("the family name of the Roman Emperor Hadrian, who founded it").
+    // ", which" may stand for the whole clause before or for any noun in it; only "who" and a "which" without a comma are read.
+    if (/^which$/i.test(terms[i]!.text) && /,/.test(before.after)) continue;
+    // The longest noun phrase that ends right before the pronoun and starts at a phrase boundary, but
+    // the one after "of" when there is one ("the family name of the Roman Emperor Hadrian, who founded
+    // it", "the exception of the timber roof which was destroyed").
     let antecedent: NounPhrase | undefined;
     for (let from = Math.max(0, i - 10); from < i; from++) {
       const previous = terms[from - 1];
-      const afterOf = /^who$/i.test(terms[i]!.text) && /^of$/i.test(previous?.text ?? '') && /^\p{Lu}/u.test(terms[i - 1]!.text);
+      const afterOf = /^of$/i.test(previous?.text ?? '');
       const boundary = !previous || breaksAfter(previous) || has(previous, 'Preposition') && !/^of$/i.test(previous.text) || afterOf || has(previous, 'Verb') || has(previous, 'Conjunction');
       const phrase = boundary ? nounPhraseAt(terms, from, i) : undefined;
       if (phrase && phrase.to === i && !phrase.pronoun && (antecedent === undefined || afterOf)) antecedent = phrase;
@@ -338,7 +353,7 @@ function relativeClauses(sentence: Sentence): Clause[] {
 }
 
 /** Words after which a subordinate clause begins ("because the lab hired ...", "said that the court ..."). */
-const CLAUSE_OPENER = /^(when|because|although|though|while|whereas|after|before|since|if|that|as|once|until|unless|where|whether)$/i;
+const CLAUSE_OPENER = /^(when|because|although|though|while|whereas|after|before|since|that|as|once|until|unless|where)$/i;
 
 /**
  * Clauses inside a sentence that none of the segments starts with: a noun phrase and a finite verb
@@ -374,7 +389,19 @@ export function clausesOf(sentence: Sentence): readonly Clause[] {
   return clauses;
 }
 
+/** True when term `i` stands inside brackets ("(see World's busiest airports ...)"). */
+function inBrackets(terms: Term[], i: number): boolean {
+  const count = (text: string, bracket: RegExp) => text.match(bracket)?.length ?? 0;
+  let depth = count(terms[0]!.pre, /\(/g);
+  for (let k = 0; k < i; k++) depth += count(terms[k]!.after, /\(/g) - count(terms[k]!.after, /\)/g);
+  return depth > 0;
+}
+
 function readClauses(sentence: Sentence): Clause[] {
+  return collectClauses(sentence).filter((clause) => !inBrackets(sentence.terms, clause.verb.from));
+}
+
+function collectClauses(sentence: Sentence): Clause[] {
   const clauses: Clause[] = [];
   const add = (clause: Clause, limit: number) => {
     clauses.push(clause);

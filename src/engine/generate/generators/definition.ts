@@ -53,6 +53,43 @@ function fromGlossaryItem(context: PassageContext, start: number, end: number): 
   return { question: finishQuestion([`What ${plural} ${term}`]), ...range, confidence: 0.55 };
 }
 
+const ACRONYM = /\(([\p{Lu}][\p{Lu}\p{Ll}\d&-]{1,11})\)/gu;
+/** Small words that an abbreviation leaves out ("Department of Defense" → "DoD"). */
+const SKIPPED_IN_ACRONYMS = /^(of|and|the|for|in|on|to|a|an|de|du|la|&)$/i;
+
+/**
+ * "severe acute respiratory syndrome (SARS)" → "What does SARS stand for?": the words before the
+ * bracket whose initials spell the abbreviation are its expansion.
+ */
+function fromAcronym(context: PassageContext, start: number, end: number): Candidate[] {
+  const candidates: Candidate[] = [];
+  const text = context.plain(start, end);
+  for (const match of text.matchAll(ACRONYM)) {
+    const acronym = match[1]!;
+    const letters = acronym.replace(/[^\p{Lu}]/gu, '');
+    if (letters.length < 2) continue;
+    const words = [...text.slice(0, match.index).matchAll(/[\p{L}\d][\p{L}\d'’-]*/gu)];
+    let wanted = letters.length;
+    let first: RegExpExecArray | RegExpMatchArray | undefined;
+    for (let k = words.length - 1; k >= 0 && wanted > 0 && words.length - k <= letters.length + 4; k--) {
+      const word = words[k]![0];
+      if (SKIPPED_IN_ACRONYMS.test(word) && wanted < letters.length) continue;
+      // A hyphenated word may give one letter per part ("Middle East respiratory syndrome-related").
+      const initials = word.split('-').map((part) => part.charAt(0).toUpperCase()).join('');
+      const expected = letters.slice(Math.max(0, wanted - initials.length), wanted);
+      if (initials === expected) wanted -= initials.length;
+      else if (initials.charAt(0) === letters.charAt(wanted - 1)) wanted -= 1;
+      else break;
+      first = words[k];
+    }
+    if (wanted !== 0 || !first) continue;
+    const range = trimRange(context, start + first.index!, start + match.index! );
+    if (!context.isClean(range.start, range.end) || context.plain(range.start, range.end).includes('\n\n')) continue;
+    candidates.push({ question: finishQuestion([`What does ${acronym} stand for`]), ...range, confidence: 0.75 });
+  }
+  return candidates;
+}
+
 export const definitionGenerator: Generator = {
   name: 'definition',
   generate(context) {
@@ -65,6 +102,7 @@ export const definitionGenerator: Generator = {
     for (const { question, start, end, confidence, kind } of passageQuestions(context)) {
       if (kind === 'definition') candidates.push({ question, start, end, confidence });
     }
+    for (const block of context.proseBlocks) candidates.push(...fromAcronym(context, block.start, block.end));
     for (const block of context.passage.blocks) {
       if (block.kind !== 'list-item') continue;
       const candidate = fromGlossaryItem(context, block.start, block.end);

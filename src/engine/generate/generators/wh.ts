@@ -23,7 +23,7 @@ const BASE_CONFIDENCE: Record<AnswerKind, number> = {
   date: 0.65, person: 0.6, count: 0.6, money: 0.6, percent: 0.6, duration: 0.55, place: 0.55, organization: 0.5, name: 0.5, number: 0.4, phrase: 0.45, definition: 0.6,
 };
 /** Longer questions mostly carry a second clause that the reader did not take apart. */
-const MAX_QUESTION_WORDS = 22;
+const MAX_QUESTION_WORDS = 24;
 const WHEN_PREPOSITIONS = new Set(['in', 'on', 'at', 'during']);
 const WHERE_PREPOSITIONS = new Set(['in', 'at', 'near', 'within', 'inside', 'throughout']);
 /** Prepositions that may be left at the end of a question ("What was it named after?"). */
@@ -40,17 +40,16 @@ interface Answer extends Span {
   plural: boolean;
   counted?: Span;
   category?: Span;
+  /** The answer is the number after its category ("age 38"): asked "what age", not "which age". */
+  measured?: boolean;
 }
 
-const VAGUE_ANSWER = /^(this|that|these|those|its|their|his|her|our|my|your|others?|some|many|most|several|such|same|former|latter|it|them|both|all|each|nothing|something|anything|everything|none)$/i;
+const VAGUE_ANSWER = /^(this|that|these|those|its|their|his|her|our|my|your|others?|some|many|most|several|such|same|former|latter|it|them|both|all|each|nothing|something|anything|everything|none|more|less|fewer)$/i;
 /** Nouns for people that the tagger does not mark as such ("environmentalists", "inhabitants"). */
 const PERSON_NOUN = /^(\p{Ll}+(ists?|ians?)|people|persons?|men|women|children|inhabitants|residents|citizens|settlers|immigrants|emigrants|members|workers|players|soldiers|troops|officials|leaders|students|pupils|teachers|scholars|scientists|researchers|authors|writers|artists|farmers|merchants|monks|priests|nobles|peasants|slaves|refugees|voters|users|patients|individuals|adults|volunteers|participants|employees|staff|descendants|ancestors|followers|supporters|opponents|rivals|fans|crew|astronauts|engineers|designers|founders|owners)$/u;
 const PERSON_TAGS = ['Person', 'FirstName', 'LastName', 'MaleName', 'FemaleName'];
 /** Heads that measure or sort rather than name ("half of the rainforests", "a form of anthrax"): no "which half". */
 const PARTITIVE = /^(half|part|parts|number|majority|minority|most|percent|amount|lot|lots|kind|kinds|type|types|sort|form|forms|way|ways|one|piece|rest|set|series|group|range|variety|share|portion|fraction|total|sum|example|examples|case|cases|instance|end|beginning|start|middle|top|bottom|side|front|back|edge|area|level|use|name)$/i;
-/** Adjectives that grade or order rather than classify ("the new deal"): no "which deal" for them. */
-const PLAIN_ADJECTIVE = /^(new|old|big|small|large|great|high|low|long|short|tall|good|bad|best|worst|first|last|other|same|main|major|minor|additional|various|several|many|certain|particular|specific|general|common|important|different|similar|single|entire|whole|full|total|original|early|late|recent|current|former|latter|next|previous|final|initial|modern|ancient|special|real|true|own|further|affected|only|key|top|overall|average|little|few|much|more|most|less|least|such|open|close|possible|available|significant|considerable|huge|vast|wide|broad|strong|weak|rich|poor|simple|complex|basic|standard|typical|usual|famous|well-known|popular|successful|necessary|present|future|past|global|local|public|private|free)$/i;
-
 /** Lower-case words inside names ("Gadifer de la Salle"), which are no titles. */
 const NAME_PARTICLE = /^(de|la|le|du|da|di|del|della|van|von|der|den|al|el|bin|ibn|y|of|the|and)$/i;
 const AMOUNT_WORD = /^(about|around|over|nearly|almost|approximately|roughly|just|only|some|more|less|fewer|than|at|least|up|to|under)$/i;
@@ -66,7 +65,9 @@ function namesPerson(terms: Term[], noun: NounPhrase): boolean {
   const head = terms[noun.head]!;
   if (PERSON_TAGS.some((tag) => has(head, tag))) return true;
   // "Students" opening a sentence is still the common noun.
-  const common = (term: Term) => !has(term, 'ProperNoun') && (has(term, 'Actor') || PERSON_NOUN.test(term.text.toLowerCase())) && (!isCapitalised(term) || term === terms[0]);
+  // The tagger calls some abstract nouns actors ("population"): their endings tell them apart.
+  const actor = (term: Term) => has(term, 'Actor') && !/(ion|ity|ment|ness|ance|ence|ship|ure|age|ism)s?$/i.test(term.text);
+  const common = (term: Term) => !has(term, 'ProperNoun') && (actor(term) || PERSON_NOUN.test(term.text.toLowerCase())) && (!isCapitalised(term) || term === terms[0]);
   if (common(head)) return true;
   const title = words.findIndex((term) => common(term) && !isCapitalised(term));
   return title >= 0 && noun.from + title < noun.head && isCapitalised(head);
@@ -77,20 +78,23 @@ function namesPerson(terms: Term[], noun: NounPhrase): boolean {
  * nouns just before it ("the divisional round" → "round"); for a title and a name, the title
  * ("defensive end Jared Allen" → "defensive end", and the answer is the name).
  */
-function categoryOf(context: PassageContext, terms: Term[], noun: NounPhrase, from: number): { category: Span; answer: Span } | undefined {
+function categoryOf(context: PassageContext, terms: Term[], noun: NounPhrase, from: number): { category: Span; answer: Span; what?: boolean } | undefined {
   const head = terms[noun.head]!;
   const common = (term: Term) => !isCapitalised(term) && isNominal(term) && !has(term, 'Value');
   if (common(head)) {
+    // "at age 38", "on page 12": the number is the answer, the noun its category ("at what age").
+    const label = noun.to > noun.head + 1 && terms.slice(noun.head + 1, noun.to).every((term) => has(term, 'Value') && !has(term, 'Date'));
+    if (label) return { category: { from: noun.head, to: noun.head + 1 }, answer: { from: noun.head + 1, to: noun.to }, what: true };
     if (PARTITIVE.test(head.text)) return undefined;
     let start = noun.head;
     while (start - 1 >= from && common(terms[start - 1]!) && !has(terms[start - 1], 'Possessive')) start--;
     // The answer must tell more than the category: a name or a number before it ("Norman mercenaries"), or an "of" phrase after it.
-    // A capital that only opens the sentence ("Gradient accumulation") tells nothing.
+    // A capital that only opens the sentence ("Gradient accumulation") tells nothing; nor does "one".
     const name = (term: Term, index: number) => isCapitalised(term) && !(index === 0 && (!has(term, 'ProperNoun') || context.casing.isCommonWord(term.text)));
-    const ofName = terms.slice(noun.head + 1, noun.to).some((term) => isCapitalised(term));
-    const classifying = (term: Term) => has(term, 'Adjective') && !PLAIN_ADJECTIVE.test(term.text);
-    const telling = terms.slice(from, start).some((term, k) => name(term, from + k) || classifying(term) || has(term, 'Value') && !has(term, 'Ordinal')) || ofName;
-    if (!telling) return undefined;
+    const number = (term: Term) => has(term, 'Value') && !has(term, 'Ordinal') && !/^(one|1)$/i.test(term.text);
+    // The answer must be the name right before the category ("the DECnet protocols"), with nothing after it.
+    const telling = start > from && terms.slice(from, start).every((term, k) => name(term, from + k) || number(term)) && noun.to === noun.head + 1;
+    if (!telling || noun.head + 1 - start > 2) return undefined;
     if (terms.slice(from, start).some((term) => has(term, 'Pronoun') || has(term, 'Possessive'))) return undefined;
     return { category: { from: start, to: noun.head + 1 }, answer: { from, to: noun.to } };
   }
@@ -127,7 +131,7 @@ function answerOf(context: PassageContext, sentence: Sentence, entities: Entity[
   // "the city", "the period": one singular common noun after "the" points back to something named before.
   if (from === noun.to - 1 && from > noun.from && !isCapitalised(head) && !has(head, 'Value') && !has(head, 'Plural')) return undefined;
   const described = categoryOf(context, terms, noun, from);
-  const category = described ? { category: described.category } : {};
+  const category = described ? { category: described.category, ...(described.what ? { measured: true } : {}) } : {};
   const span = described?.answer ?? { from, to: noun.to };
   if (entity) {
     // "the Luther Bible": a person's name inside a phrase whose head is a thing is no person.
@@ -143,8 +147,11 @@ function answerOf(context: PassageContext, sentence: Sentence, entities: Entity[
 function whichOf(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
   if (!answer.category) return undefined;
   const text = phrase(context, sentence.terms, answer.category.from, answer.category.to);
-  return `which ${answer.category.from === 0 ? context.casing.inside(text) : text}`;
+  return `${answer.measured ? 'what' : 'which'} ${answer.category.from === 0 ? context.casing.inside(text) : text}`;
 }
+
+/** Verbs whose subject is a person ("Tesla died", "Hutton published"): they tell "who" for a name the tagger could not type. */
+const PERSON_VERB = /^(wrote|writes|published|publishes|married|marries|died|dies|was born|founded|invented|studied|studies|taught|teaches|graduated|directed|played|sang|painted|composed|led|ruled|reigned|claimed|argued|believed|proposed|described|discovered|resigned|joined|met|visited|returned|moved|lived|served|received|won|lost|retired|emigrated|converted|preached|worked|partnered|refused|agreed|decided|promised|learned|learnt|became)$/i;
 
 /** The wh-phrase that asks for an answer in place of a noun phrase (a subject or an object). */
 function whFor(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
@@ -186,7 +193,10 @@ function whForPreposition(context: PassageContext, sentence: Sentence, verbMain:
   // "for three plays" → "for how many plays", "in the divisional round" → "in which round": the preposition goes along.
   if (answer.kind === 'count') return { wh: `${preposition} ${whFor(context, sentence, answer)}`, strand: false };
   if (answer.kind === 'number' || answer.kind === 'percent' || answer.kind === 'money') return undefined;
-  const which = whichOf(context, sentence, answer);
+  // "In which round ...?" only when the answer names the thing ("the Pro Bowl round"), not for "the form of San Diego".
+  // "Against which defensive end ...?", "At what age ...?": only a title before a name, or a number after its noun.
+  const titled = answer.category !== undefined && (answer.measured === true || answer.category.to <= answer.from);
+  const which = titled ? whichOf(context, sentence, answer) : undefined;
   if (which && preposition !== 'by') return { wh: `${preposition} ${which}`, strand: false };
   if (!last || !STRANDABLE.has(preposition)) return undefined;
   if (preposition === 'by' && !passive) return undefined;
@@ -239,8 +249,12 @@ function subjectQuestion(context: PassageContext, clause: Clause, entities: Enti
   const described = clause.parts.at(-1)!.to - clause.parts[0]!.from >= 6;
   const definite = predicate?.kind === 'noun' && /^(the|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text) && predicate.to - predicate.from >= 3;
   if (isPlainCopula(clause) && !(predicate?.kind === 'noun' && (described || definite))) return undefined;
-  const answer = answerOf(context, sentence, entities, clause.subject);
-  if (!answer) return undefined;
+  // "transmission must have been person to person": "be" with a bare noun after it says nothing definite.
+  if (isBe(clause) && predicate?.kind === 'noun' && !/^(the|a|an|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text)) return undefined;
+  const found = answerOf(context, sentence, entities, clause.subject);
+  if (!found) return undefined;
+  // An untyped name that does what people do ("Tesla died on 7 January 1943") is a person.
+  const answer = found.kind === 'name' && !found.plural && PERSON_VERB.test(sentence.terms[clause.verb.main]!.text) && clause.verb.auxiliary === '' ? { ...found, person: true } : found;
   const wh = whFor(context, sentence, answer);
   if (!wh || (answer.counted && answer.counted.to !== clause.subject.to)) return undefined;
   const adverbs = phrase(context, sentence.terms, clause.adverbs.from, clause.adverbs.to);
@@ -263,8 +277,7 @@ function agentQuestion(context: PassageContext, clause: Clause, part: Part, answ
   const participle = terms[clause.verb.main]!.text;
   const conjugated = verbForms(participle);
   const verb = /^(was|were)$/.test(words[0]!) ? conjugated?.PastTense : conjugated?.PresentTense;
-  // An organisation that acts ("trained by the Royal Society") is asked for with "who" too.
-  const who = answer.person || answer.kind === 'person' || answer.kind === 'organization' || (answer.kind === 'name' && answer.plural) ? 'who' : answer.kind === 'name' ? undefined : 'what';
+  const who = answer.person || answer.kind === 'person' || (answer.kind === 'name' && answer.plural) ? 'who' : answer.kind === 'name' ? undefined : 'what';
   if (!verb || !who || verb.toLowerCase() === participle.toLowerCase() && /^(is|are)$/.test(words[0]!)) return undefined;
   const object = phrase(context, terms, clause.subject.from, clause.subject.to);
   const text = clause.subject.from === 0 ? subjectText(context, clause) : object;
@@ -281,26 +294,33 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
   const passive = isPassive(clause);
   const fronted = frontedText(context, clause);
   clause.parts.forEach((part, index) => {
-    if (!part.phrase || part.kind === 'adverb' || part.kind === 'other') return;
+    if (!part.phrase || part.kind === 'adverb' || part.kind === 'other' || part.continued) return;
     const answer = answerOf(context, sentence, entities, part.phrase);
     if (!answer || (answer.counted && answer.counted.to !== part.phrase.to)) return;
     let wh: string | undefined;
     let rest: string;
     if (part.kind === 'noun') {
       // The object right after the verb, and not one that a following phrase may belong to ("a constitution enacted in 1975").
-      if (index !== 0 || clause.verb.copula || isBe(clause) || ['noun', 'other'].includes(clause.parts[1]?.kind ?? '') && !clause.parts[1]?.detached) return;
+      // An infinitive after it may belong to the noun ("the first quarterback ever to lead ...").
+      const next = clause.parts.slice(1).find((one) => one.kind !== 'adverb');
+      const belongs = next !== undefined && !next.detached && (next.kind === 'noun' || next.kind === 'other' || next.kind === 'infinitive' && !/^in$/i.test(sentence.terms[next.from]!.text));
+      if (index !== 0 || clause.verb.copula || isBe(clause) || belongs) return;
       // After a passive verb a noun phrase is no object ("is sampled every 6 minutes"), unless the verb names or gives ("was named X").
       if (passive && !/^(named|called|given|awarded|granted|offered|shown|told|taught|sent|paid|elected|appointed|made|considered)$/i.test(sentence.terms[clause.verb.main]!.text)) return;
       wh = LINKING.test(sentence.terms[clause.verb.main]!.text) && answer.kind !== 'count' ? 'what' : whFor(context, sentence, answer);
       rest = partsText(context, clause, [part]);
     } else {
+      // After "is" the first phrase is what the clause says ("was under Norman rule"); a later one hangs on it.
+      if (isPlainCopula(clause) && index !== 0) return;
       if (part.preposition === 'by' && passive && !answer.category) {
         const active = agentQuestion(context, clause, part, answer);
         if (active) questions.push(active);
         return;
       }
       // A preposition is left at the end only when its phrase goes with the verb: nothing but adverbs between.
-      const last = !part.detached && (index === clause.parts.length - 1 || clause.parts[index + 1]!.detached === true) && !isPlainCopula(clause) && clause.parts.slice(0, index).every((one) => one.kind === 'adverb');
+      // ... and not after a passive ("What is more information needed in?"), except its agent or a name ("known as").
+      const strandable = !passive || part.preposition === 'by' || part.preposition === 'as';
+      const last = strandable && !part.detached && (index === clause.parts.length - 1 || clause.parts[index + 1]!.detached === true) && !isPlainCopula(clause) && clause.parts.slice(0, index).every((one) => one.kind === 'adverb');
       const plan = whForPreposition(context, sentence, clause.verb.main, answer, part.preposition!, passive, last);
       if (!plan) return;
       wh = plan.wh;
@@ -350,6 +370,8 @@ function predicateQuestion(context: PassageContext, clause: Clause, entities: En
     if (!next || next.pronoun) break;
     end = next.to;
   }
+  // "is a nuclear reactor, geothermal energy or waste heat": a list goes on after the comma.
+  if (end < terms.length && /,/.test(terms[end - 1]!.after) && nounPhraseAt(terms, end) !== undefined) return undefined;
   const subject = answerOf(context, sentence, entities, clause.subject);
   const wh = subject?.person || subject?.kind === 'person' ? 'who' : 'what';
   const copula = phrase(context, terms, clause.verb.from, clause.verb.to).toLowerCase();
@@ -381,9 +403,8 @@ function infinitiveQuestion(context: PassageContext, clause: Clause): SentenceQu
     const answer = { from: part.from + 1, to: part.to };
     return asked(context, clause, finishQuestion(['what', body]), answer, 'phrase', 'infinitive');
   }
-  const object = before.at(-1);
-  const namesSomething = object?.kind === 'noun' && !VAGUE_ANSWER.test(terms[object.from]!.text);
-  if (inOrder || namesSomething && !clause.verb.copula && !isBe(clause)) {
+  // Only "in order to" surely says why; after an object an infinitive often belongs to the noun ("a duty to consider").
+  if (inOrder && !clause.verb.copula && !isBe(clause)) {
     const rest = partsText(context, clause, [part, ...clause.parts.slice(index + 1)]);
     const body = invert(context, clause, [rest, fronted].filter(Boolean).join(' '));
     if (!body) return undefined;
@@ -395,7 +416,7 @@ function infinitiveQuestion(context: PassageContext, clause: Clause): SentenceQu
 /** "The Broncos won the game by scoring 11 points" → "How did the Broncos win the game?" */
 function meansQuestion(context: PassageContext, clause: Clause): SentenceQuestion | undefined {
   const part = clause.parts.find((one) => one.kind === 'means');
-  if (!part || !isAskable(clause) || clause.verb.copula || isBe(clause)) return undefined;
+  if (!part || part.continued || !isAskable(clause) || clause.verb.copula || isBe(clause)) return undefined;
   const body = invert(context, clause, [partsText(context, clause, [part]), frontedText(context, clause)].filter(Boolean).join(' '));
   return body ? asked(context, clause, finishQuestion(['how', body]), part, 'phrase', 'infinitive') : undefined;
 }
@@ -485,7 +506,9 @@ function nextReferents(context: PassageContext, sentence: Sentence, before: Refe
   const answer = answerOf(context, sentence, findEntities(sentence), clause.subject);
   const text = subjectText(context, clause);
   const person = answer !== undefined && (answer.person || answer.kind === 'person');
-  if (person && isCapitalised(terms[clause.subject.head])) next.person = text;
+  // A name, not a common noun that opens the sentence ("Students thronged ...").
+  const head = terms[clause.subject.head]!;
+  if (person && isCapitalised(head) && (clause.subject.head > 0 || !context.casing.isCommonWord(head.text)) && !isPlural(terms, clause.subject)) next.person = text;
   // A possessive or a vague phrase ("his work", "this") would not read well in place of "it".
   if (person || /^(his|her|its|their|our|my|your|a|an)$/i.test(terms[clause.subject.from]!.text)) return next;
   if (isPlural(terms, clause.subject)) next.plural = text;
