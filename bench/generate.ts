@@ -3,14 +3,15 @@
 // file per paragraph (per paper for COVID-QA), it reports pairs per paragraph, the share of exact answer
 // spans, the recall of the human gold answers (a gold answer is covered when a generated answer of its
 // paragraph has token F1 >= 0.5 with it) and the time; on the demo workspace, the pairs per kind of
-// file; and the blind sample of 100 XQuAD pairs judged "would a person keep this" in
-// bench/judgements/xquad-sample.json (its keep rate, per generator).
+// file; and, for each judgement file in bench/judgements/, the keep rate of its blind sample of XQuAD
+// pairs judged "would a person keep this" (overall and per generator). How the pairs were judged is
+// written in each file's "about".
 //
-// Run: npm run bench:generate [-- --paragraphs 120 --limit-covid N --seed 12 --sample 100 --write-sample]
-// --write-sample rewrites the sample file for the current generators, keeping the verdicts of pairs that
-// are still drawn and leaving new ones to judge (verdict null).
+// Run: npm run bench:generate [-- --paragraphs 120 --limit-covid N]
+// To (re)draw a sample for the current generators: -- --write-sample bench/judgements/NAME.json --seed S --sample N
+// (verdicts of pairs still drawn are kept; new pairs get verdict null, to be judged by reading them).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { discoverFiles, generateFromFiles, type PairSource, type SourceFile } from '../src/engine/generate';
@@ -23,12 +24,12 @@ const { values } = parseArgs({
     'limit-covid': { type: 'string' },
     seed: { type: 'string', default: '12' },
     sample: { type: 'string', default: '100' },
-    'write-sample': { type: 'boolean', default: false },
+    'write-sample': { type: 'string' },
   },
 });
 const root = resolve(__dirname, '..');
 const shared = resolve(root, '..', 'shared');
-const SAMPLE_FILE = join(root, 'bench/judgements/xquad-sample.json');
+const JUDGEMENTS = join(root, 'bench/judgements');
 
 interface GoldAnswer {
   path: string;
@@ -58,15 +59,20 @@ interface CorpusFigures {
   pairsByGenerator: Partial<Record<PairSource, number>>;
   recallByGenerator?: Partial<Record<PairSource, number>>;
   seconds: number;
+  cpuSeconds: number;
 }
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
 /** Generates as `spantune generate` does and flattens the dataset into pairs with file offsets. */
-async function generate(files: SourceFile[]): Promise<{ pairs: Pair[]; passages: number; seconds: number }> {
+async function generate(files: SourceFile[]): Promise<{ pairs: Pair[]; passages: number; seconds: number; cpuSeconds: number }> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const { dataset, stats } = await generateFromFiles(files, { now: new Date(0) });
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  // CPU time says what the work costs when the machine is shared (wall time then depends on the others).
+  const cpuSeconds = (used.user + used.system) / 1e6;
   const pairs: Pair[] = [];
   for (const article of dataset.data) {
     for (const paragraph of article.paragraphs) {
@@ -78,7 +84,7 @@ async function generate(files: SourceFile[]): Promise<{ pairs: Pair[]; passages:
       }
     }
   }
-  return { pairs, passages: stats.passages, seconds };
+  return { pairs, passages: stats.passages, seconds, cpuSeconds };
 }
 
 /** Figures of one corpus: counts, exact spans (checked against the file itself) and, with gold answers, recall. */
@@ -96,6 +102,7 @@ function figuresOf(files: SourceFile[], run: Awaited<ReturnType<typeof generate>
     exactSpans: round(exact / Math.max(1, run.pairs.length)),
     pairsByGenerator,
     seconds: round(run.seconds),
+    cpuSeconds: round(run.cpuSeconds),
   };
   if (gold.length > 0) {
     const byPath = new Map<string, Pair[]>();
@@ -147,6 +154,7 @@ interface Judged {
 interface JudgementFile {
   about: string;
   seed: number;
+  size: number;
   pairs: Judged[];
 }
 
@@ -208,17 +216,27 @@ function judgementFigures(sample: Pair[], file: JudgementFile | undefined) {
   };
 }
 
-function writeSample(sample: Pair[], previous: JudgementFile | undefined, seed: number): void {
+const ABOUT =
+  'Blind sample of generated XQuAD pairs, drawn by npm run bench:generate (seeded hash order, one pair per paragraph as far as they go, generators in proportion to their pairs). Each pair was read with its passage, without its generator or confidence, and judged "keep" when the question is a fluent, complete question that the passage answers without ambiguity and the given span is that answer (one item of a list counts when the question asks for one); otherwise "drop".';
+
+function writeSample(path: string, sample: Pair[], previous: JudgementFile | undefined, seed: number, size: number): void {
   const old = new Map((previous?.pairs ?? []).map((pair) => [pair.id, pair]));
   const pairs: Judged[] = sample.map((pair) => {
     const id = sampleId(pair);
     const before = old.get(id);
     return { id, path: pair.path, passage: pair.context, question: pair.question, answer: pair.answer, answerStart: pair.start, verdict: before?.verdict ?? null, ...(before?.note ? { note: before.note } : {}) };
   });
-  const about =
-    previous?.about ??
-    'Blind sample of generated XQuAD pairs (seeded, at most one per paragraph, generators in proportion). Each pair was read with its passage and judged keep when the question is fluent, complete, answerable from the passage and unambiguous, and the given span is its answer; otherwise drop. The generator is not shown here.';
-  writeFileSync(SAMPLE_FILE, `${JSON.stringify({ about, seed, pairs } satisfies JudgementFile, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify({ about: previous?.about ?? ABOUT, seed, size, pairs } satisfies JudgementFile, null, 2)}\n`);
+}
+
+/** Each judgement file's sample drawn again from the current pairs, joined with its verdicts. */
+function blindSamples(pairs: Pair[]) {
+  const reports: Record<string, ReturnType<typeof judgementFigures> & { seed: number }> = {};
+  for (const name of existsSync(JUDGEMENTS) ? readdirSync(JUDGEMENTS).filter((file) => file.endsWith('.json')).sort() : []) {
+    const file = JSON.parse(readFileSync(join(JUDGEMENTS, name), 'utf8')) as JudgementFile;
+    reports[name] = { seed: file.seed, ...judgementFigures(drawSample(pairs, file.size, file.seed), file) };
+  }
+  return reports;
 }
 
 /** The demo workspace: pairs per kind of file (its extension), and the files that gave none. */
@@ -249,15 +267,18 @@ async function main() {
   process.stderr.write(`COVID-QA: ${covid.files.length} papers\n`);
   const covidRun = await generate(covid.files);
 
-  const previous = existsSync(SAMPLE_FILE) ? (JSON.parse(readFileSync(SAMPLE_FILE, 'utf8')) as JudgementFile) : undefined;
-  const sample = drawSample(xquadRun.pairs, Number(values.sample), seed);
-  if (values['write-sample']) writeSample(sample, previous, seed);
+  if (values['write-sample'] !== undefined) {
+    const path = resolve(values['write-sample']);
+    const previous = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as JudgementFile) : undefined;
+    const size = Number(values.sample);
+    writeSample(path, drawSample(xquadRun.pairs, size, seed), previous, seed, size);
+  }
 
   const report = {
     xquad: figuresOf(xquad.files, xquadRun, xquad.gold),
     covid: figuresOf(covid.files, covidRun, covid.gold),
     demo: await demoFigures(),
-    blindSample: judgementFigures(sample, values['write-sample'] ? (JSON.parse(readFileSync(SAMPLE_FILE, 'utf8')) as JudgementFile) : previous),
+    blindSamples: blindSamples(xquadRun.pairs),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }

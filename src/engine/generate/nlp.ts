@@ -114,6 +114,12 @@ function repairTags(terms: Term[]): void {
     ) {
       // "The railway engineers replaced ...": a word in -s between a noun phrase's start and a verb is its plural noun.
       retag(term, ['Noun', 'Plural']);
+    } else if (
+      previous.tags.has('Copula') && /^(is|are|was|were)$/i.test(previous.text) && term.tags.has('Verb') && !term.tags.has('Gerund') &&
+      !term.tags.has('PastTense') && !term.tags.has('Participle') && !/[^s]s$/i.test(term.text)
+    ) {
+      // "The region is home to ...", "is part of": after "is" a plain verb form is a noun.
+      retag(term, ['Noun', 'Singular']);
     } else if (/^(thereafter|hereafter|therefore|meanwhile|nevertheless|nonetheless|subsequently)$/i.test(term.text)) {
       retag(term, ['Adverb']);
     }

@@ -1,6 +1,4 @@
 import { infinitiveOf, verbForms, type Sentence, type Term, type VerbGroup } from '../nlp';
-
-export { verbForms };
 import { breaksAfter, isNominal, isPlural, nounPhraseAt, opensAmount, type NounPhrase } from '../phrases';
 import type { PassageContext } from './context';
 
@@ -52,10 +50,6 @@ const SUBORDINATE_START = new Set(['although', 'though', 'while', 'when', 'where
 /** Words after a comma that begin a new clause (so a clause ends before them). */
 const NEW_CLAUSE = new Set(['which', 'who', 'whom', 'whose', 'and', 'but', 'while', 'whereas', 'although', 'though', 'where', 'because', 'so', 'or', 'yet', 'including', 'as', 'with', 'since', 'when', 'after', 'before', 'until', 'unless', 'if', 'however', 'thus', 'making', 'becoming', 'leading']);
 const VAGUE = /^(this|that|these|those|there|here|such|one|all|each|every|any|both|some|another|other|others|many|most|several|few|same|former|latter|following|it|its)$/i;
-
-export function hasBreakAfter(term: Term): boolean {
-  return breaksAfter(term);
-}
 
 const has = (term: Term | undefined, tag: string) => term !== undefined && term.tags.has(tag);
 
@@ -523,7 +517,7 @@ export function invert(context: PassageContext, clause: Clause, rest: string): s
   if (!clause.participle && !has(main, 'PastTense') && !has(main, 'PresentTense')) return undefined;
   const auxiliary = verb.past ? 'did' : isPlural(terms, clause.subject) ? 'do' : 'does';
   const particles = verbWords.slice(verb.main - verb.from + 1);
-  const infinitive = clause.participle ? verbForms(main.text)?.Infinitive : infinitiveOf(main.text);
+  const infinitive = infinitiveOf(main.text);
   if (!infinitive) return undefined;
   return [auxiliary, subject, adverbs, infinitive.toLowerCase(), ...particles, rest].filter(Boolean).join(' ');
 }

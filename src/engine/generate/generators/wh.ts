@@ -1,7 +1,7 @@
-import { findEntities, type Entity, type EntityType, type Sentence, type Term } from '../nlp';
+import { findEntities, verbForms, type Entity, type EntityType, type Sentence, type Term } from '../nlp';
 import { breaksAfter, isNominal, isPlural, nounPhraseAt, type NounPhrase } from '../phrases';
 import { finishQuestion } from '../question';
-import { clausesOf, frontedText, invert, isPlainCopula, isSpecific, partsText, phrase, subjectText, verbForms, verbForWhSubject, type Clause, type Part, type Span } from './clause';
+import { clausesOf, frontedText, invert, isPlainCopula, isSpecific, partsText, phrase, subjectText, verbForWhSubject, type Clause, type Part, type Span } from './clause';
 import { trimRange, type Candidate, type PassageContext } from './context';
 
 /** What an answer is: a typed entity, a plain noun phrase, or the predicate that defines the subject. */
@@ -31,8 +31,8 @@ const STRANDABLE = new Set(['by', 'to', 'from', 'with', 'for', 'of', 'into', 'af
 
 /**
  * An answer inside a noun phrase: its kind, its terms, and what a question may name of it: for a count
- * the counted noun ("engineers"), for a described thing its category ("round" of "the divisional round",
- * "defensive end" of "defensive end Jared Allen").
+ * the counted noun ("engineers"), for a named thing its category ("protocols" of "the DECnet
+ * protocols", "defensive end" of "defensive end Jared Allen", "age" of "age 38").
  */
 interface Answer extends Span {
   kind: AnswerKind;
@@ -61,11 +61,11 @@ const isCapitalised = (term: Term | undefined) => term !== undefined && /^\p{Lu}
  */
 function namesPerson(terms: Term[], noun: NounPhrase): boolean {
   const words = terms.slice(noun.from, noun.to);
-  if (words.some((term) => has(term, 'Organization') || has(term, 'Place'))) return false;
   const head = terms[noun.head]!;
+  if (has(head, 'Organization') || has(head, 'Place')) return false;
   if (PERSON_TAGS.some((tag) => has(head, tag))) return true;
-  // "Students" opening a sentence is still the common noun.
-  // The tagger calls some abstract nouns actors ("population"): their endings tell them apart.
+  // The tagger calls some abstract nouns actors ("population"): their endings tell them apart. A
+  // noun for people that opens the sentence ("Students thronged ...") is still a common noun.
   const actor = (term: Term) => has(term, 'Actor') && !/(ion|ity|ment|ness|ance|ence|ship|ure|age|ism)s?$/i.test(term.text);
   const common = (term: Term) => !has(term, 'ProperNoun') && (actor(term) || PERSON_NOUN.test(term.text.toLowerCase())) && (!isCapitalised(term) || term === terms[0]);
   if (common(head)) return true;
@@ -74,25 +74,26 @@ function namesPerson(terms: Term[], noun: NounPhrase): boolean {
 }
 
 /**
- * The category a question may name in "which ...": for a described common noun, the noun with the
- * nouns just before it ("the divisional round" → "round"); for a title and a name, the title
- * ("defensive end Jared Allen" → "defensive end", and the answer is the name).
+ * The category a question may name in "which ...": for a common noun after a name or a number, the
+ * noun ("the DECnet protocols" → "protocols"); for a title and a name, the title ("defensive end
+ * Jared Allen" → "defensive end", and the answer is the name); for a number after its noun, the noun
+ * ("age 38" → "what age", and the answer is the number).
  */
-function categoryOf(context: PassageContext, terms: Term[], noun: NounPhrase, from: number): { category: Span; answer: Span; what?: boolean } | undefined {
+function categoryOf(context: PassageContext, terms: Term[], noun: NounPhrase, from: number): { category: Span; answer: Span; measured?: boolean } | undefined {
   const head = terms[noun.head]!;
   const common = (term: Term) => !isCapitalised(term) && isNominal(term) && !has(term, 'Value');
   if (common(head)) {
     // "at age 38", "on page 12": the number is the answer, the noun its category ("at what age").
     const label = noun.to > noun.head + 1 && terms.slice(noun.head + 1, noun.to).every((term) => has(term, 'Value') && !has(term, 'Date'));
-    if (label) return { category: { from: noun.head, to: noun.head + 1 }, answer: { from: noun.head + 1, to: noun.to }, what: true };
+    if (label) return { category: { from: noun.head, to: noun.head + 1 }, answer: { from: noun.head + 1, to: noun.to }, measured: true };
     if (PARTITIVE.test(head.text)) return undefined;
     let start = noun.head;
     while (start - 1 >= from && common(terms[start - 1]!) && !has(terms[start - 1], 'Possessive')) start--;
-    // The answer must tell more than the category: a name or a number before it ("Norman mercenaries"), or an "of" phrase after it.
-    // A capital that only opens the sentence ("Gradient accumulation") tells nothing; nor does "one".
+    // The answer must tell more than the category, by a name or a number right before it ("Norman
+    // mercenaries"), with nothing after it. A capital that only opens the sentence ("Gradient
+    // accumulation") tells nothing; nor does "one".
     const name = (term: Term, index: number) => isCapitalised(term) && !(index === 0 && (!has(term, 'ProperNoun') || context.casing.isCommonWord(term.text)));
     const number = (term: Term) => has(term, 'Value') && !has(term, 'Ordinal') && !/^(one|1)$/i.test(term.text);
-    // The answer must be the name right before the category ("the DECnet protocols"), with nothing after it.
     const telling = start > from && terms.slice(from, start).every((term, k) => name(term, from + k) || number(term)) && noun.to === noun.head + 1;
     if (!telling || noun.head + 1 - start > 2) return undefined;
     if (terms.slice(from, start).some((term) => has(term, 'Pronoun') || has(term, 'Possessive'))) return undefined;
@@ -131,7 +132,7 @@ function answerOf(context: PassageContext, sentence: Sentence, entities: Entity[
   // "the city", "the period": one singular common noun after "the" points back to something named before.
   if (from === noun.to - 1 && from > noun.from && !isCapitalised(head) && !has(head, 'Value') && !has(head, 'Plural')) return undefined;
   const described = categoryOf(context, terms, noun, from);
-  const category = described ? { category: described.category, ...(described.what ? { measured: true } : {}) } : {};
+  const category = described ? { category: described.category, ...(described.measured ? { measured: true } : {}) } : {};
   const span = described?.answer ?? { from, to: noun.to };
   if (entity) {
     // "the Luther Bible": a person's name inside a phrase whose head is a thing is no person.
@@ -143,7 +144,7 @@ function answerOf(context: PassageContext, sentence: Sentence, entities: Entity[
   return { kind: isName ? 'name' : 'phrase', ...span, person, plural, ...category };
 }
 
-/** "which defensive end", "which round": the wh-phrase that names the answer's category. */
+/** "which defensive end", "which protocols", "what age": the wh-phrase that names the answer's category. */
 function whichOf(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
   if (!answer.category) return undefined;
   const text = phrase(context, sentence.terms, answer.category.from, answer.category.to);
@@ -151,7 +152,7 @@ function whichOf(context: PassageContext, sentence: Sentence, answer: Answer): s
 }
 
 /** Verbs whose subject is a person ("Tesla died", "Hutton published"): they tell "who" for a name the tagger could not type. */
-const PERSON_VERB = /^(wrote|writes|published|publishes|married|marries|died|dies|was born|founded|invented|studied|studies|taught|teaches|graduated|directed|played|sang|painted|composed|led|ruled|reigned|claimed|argued|believed|proposed|described|discovered|resigned|joined|met|visited|returned|moved|lived|served|received|won|lost|retired|emigrated|converted|preached|worked|partnered|refused|agreed|decided|promised|learned|learnt|became)$/i;
+const PERSON_VERB = /^(wrote|writes|published|publishes|married|marries|died|dies|founded|invented|studied|studies|taught|teaches|graduated|directed|played|sang|painted|composed|led|ruled|reigned|claimed|argued|believed|proposed|described|discovered|resigned|joined|met|visited|returned|moved|lived|served|received|won|lost|retired|emigrated|converted|preached|worked|partnered|refused|agreed|decided|promised|learned|learnt|became)$/i;
 
 /** The wh-phrase that asks for an answer in place of a noun phrase (a subject or an object). */
 function whFor(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
@@ -190,11 +191,10 @@ function whForPreposition(context: PassageContext, sentence: Sentence, verbMain:
   // "is known as a guru" → "What is ... known as?"
   if (preposition === 'as' && NAMING.test(sentence.terms[verbMain]!.text) && last) return { wh: answer.person ? 'who' : 'what', strand: true };
   if (/^(of|than|as|like|about|including)$/.test(preposition)) return undefined;
-  // "for three plays" → "for how many plays", "in the divisional round" → "in which round": the preposition goes along.
+  // "for three plays" → "for how many plays": the preposition goes along with the wh-phrase.
   if (answer.kind === 'count') return { wh: `${preposition} ${whFor(context, sentence, answer)}`, strand: false };
   if (answer.kind === 'number' || answer.kind === 'percent' || answer.kind === 'money') return undefined;
-  // "In which round ...?" only when the answer names the thing ("the Pro Bowl round"), not for "the form of San Diego".
-  // "Against which defensive end ...?", "At what age ...?": only a title before a name, or a number after its noun.
+  // "To which receiver ...?", "At what age ...?": only a title before a name, or a number after its noun.
   const titled = answer.category !== undefined && (answer.measured === true || answer.category.to <= answer.from);
   const which = titled ? whichOf(context, sentence, answer) : undefined;
   if (which && preposition !== 'by') return { wh: `${preposition} ${which}`, strand: false };
@@ -207,6 +207,9 @@ function whForPreposition(context: PassageContext, sentence: Sentence, verbMain:
 
 /** Verbs that give a name ("known as", "referred to as"): the "as" may stay at the end of the question. */
 const NAMING = /^(known|referred|described|regarded|seen|called|named|designated|classified|listed|recognized|recognised|considered|served|serves|acts|acted|works|worked|used)$/i;
+
+/** Verbs that say little without their object and what follows it ("made a contribution to", "played a role in"). */
+const LIGHT_VERB = /^(make|makes|made|take|takes|took|taken|give|gives|gave|given|play|plays|played|have|has|had|do|does|did|put|puts)$/i;
 
 /** Verbs that link their subject to a description ("became the first quarterback"): asked with "what". */
 const LINKING = /^(become|becomes|became|remain|remains|remained|seem|seems|seemed|stay|stays|stayed)$/i;
@@ -286,7 +289,7 @@ function agentQuestion(context: PassageContext, clause: Clause, part: Part, answ
   return asked(context, clause, question, answer, answer.kind, 'preposition');
 }
 
-/** "The lab hired 40 engineers" → "How many engineers did the lab hire?"; "in the divisional round" → "In which round did ...?" */
+/** "The lab hired 40 engineers" → "How many engineers did the lab hire?"; "in 1066" → "When did ...?"; "at age 38" → "At what age did ...?" */
 function complementQuestions(context: PassageContext, clause: Clause, entities: Entity[]): SentenceQuestion[] {
   const { sentence } = clause;
   const questions: SentenceQuestion[] = [];
@@ -300,13 +303,15 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
     let wh: string | undefined;
     let rest: string;
     if (part.kind === 'noun') {
-      // The object right after the verb, and not one that a following phrase may belong to ("a constitution enacted in 1975").
-      // An infinitive after it may belong to the noun ("the first quarterback ever to lead ...").
+      // The object right after the verb, and not one that a following phrase may belong to ("a
+      // constitution enacted in 1975", "the first quarterback ever to lead ...").
       const next = clause.parts.slice(1).find((one) => one.kind !== 'adverb');
       const belongs = next !== undefined && !next.detached && (next.kind === 'noun' || next.kind === 'other' || next.kind === 'infinitive' && !/^in$/i.test(sentence.terms[next.from]!.text));
       if (index !== 0 || clause.verb.copula || isBe(clause) || belongs) return;
       // After a passive verb a noun phrase is no object ("is sampled every 6 minutes"), unless the verb names or gives ("was named X").
       if (passive && !/^(named|called|given|awarded|granted|offered|shown|told|taught|sent|paid|elected|appointed|made|considered)$/i.test(sentence.terms[clause.verb.main]!.text)) return;
+      // "made a significant contribution to X": with a light verb the phrase after the object completes it.
+      if (answer.kind === 'phrase' && LIGHT_VERB.test(sentence.terms[clause.verb.main]!.text) && clause.parts[1]?.kind === 'preposition' && !clause.parts[1].detached) return;
       wh = LINKING.test(sentence.terms[clause.verb.main]!.text) && answer.kind !== 'count' ? 'what' : whFor(context, sentence, answer);
       rest = partsText(context, clause, [part]);
     } else {
@@ -317,8 +322,8 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
         if (active) questions.push(active);
         return;
       }
-      // A preposition is left at the end only when its phrase goes with the verb: nothing but adverbs between.
-      // ... and not after a passive ("What is more information needed in?"), except its agent or a name ("known as").
+      // A preposition is left at the end only when its phrase goes with the verb (nothing but adverbs
+      // between), and not after a passive ("What is more information needed in?") but for "by" and "known as".
       const strandable = !passive || part.preposition === 'by' || part.preposition === 'as';
       const last = strandable && !part.detached && (index === clause.parts.length - 1 || clause.parts[index + 1]!.detached === true) && !isPlainCopula(clause) && clause.parts.slice(0, index).every((one) => one.kind === 'adverb');
       const plan = whForPreposition(context, sentence, clause.verb.main, answer, part.preposition!, passive, last);
@@ -385,7 +390,7 @@ const TAKES_INFINITIVE = /^(wanted|wants|decided|decides|tried|tries|planned|pla
 
 /**
  * "X was selected to play in the Pro Bowl" → "What was X selected to do?"; "The lab hired engineers
- * to build the engine" → "Why did the lab hire engineers?" (an infinitive after the object says why).
+ * in order to build the engine" → "Why did the lab hire engineers?".
  */
 function infinitiveQuestion(context: PassageContext, clause: Clause): SentenceQuestion | undefined {
   const { sentence } = clause;
@@ -509,8 +514,8 @@ function nextReferents(context: PassageContext, sentence: Sentence, before: Refe
   // A name, not a common noun that opens the sentence ("Students thronged ...").
   const head = terms[clause.subject.head]!;
   if (person && isCapitalised(head) && (clause.subject.head > 0 || !context.casing.isCommonWord(head.text)) && !isPlural(terms, clause.subject)) next.person = text;
-  // A possessive or a vague phrase ("his work", "this") would not read well in place of "it".
-  if (person || /^(his|her|its|their|our|my|your|a|an)$/i.test(terms[clause.subject.from]!.text)) return next;
+  // Only a name stands in for "it" or "they": "the city" of one sentence is often not the "it" of the next.
+  if (person || !isCapitalised(head) || /^(his|her|its|their|our|my|your|a|an)$/i.test(terms[clause.subject.from]!.text)) return next;
   if (isPlural(terms, clause.subject)) next.plural = text;
   else next.singular = text;
   return next;
