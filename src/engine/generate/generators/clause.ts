@@ -101,7 +101,11 @@ function isFinite(sentence: Sentence, verb: VerbGroup): boolean {
   return has(first, 'PastTense') || has(first, 'PresentTense');
 }
 
-/** Parses the phrases after the verb, up to the first comma (or `limit`). */
+/**
+ * Parses the phrases after the verb up to `limit`: noun phrases, phrases of a preposition (also after a
+ * comma, marked detached), adverbs, "to" + verb, "by" + -ing; it stops at "and"/"but" and leaves what it
+ * cannot take apart as one 'other' part.
+ */
 function partsAfter(terms: Term[], from: number, limit: number): Part[] {
   const parts: Part[] = [];
   let i = from;
