@@ -183,3 +183,16 @@ test('over XQuAD paragraphs: every sentence question is complete, within its sen
   }
   assert.ok(count >= 40 * 2, `only ${count} pairs from 40 paragraphs`);
 });
+
+test('what a section is about stands for "it"; a bare number after "is" answers "What is ...?", a measure does not', () => {
+  const pairs = new Map<string, string>();
+  for (const name of ['entity', 'phrase', 'definition'] as const) {
+    for (const [question, answer] of run(generators[name], 'notes.md', '# Tokenizer\n\nThe tokenizer is a WordPiece model. It splits words into pieces that the vocabulary knows.\n\nThe learning rate is 3e-5. The affected region was about 1,160,000 square miles.\n')) pairs.set(question, answer);
+  }
+  assert.equal(pairs.get('What does the tokenizer split into pieces that the vocabulary knows?'), 'words', [...pairs.keys()].join(' | '));
+  assert.equal(pairs.get('What is the learning rate?'), '3e-5', [...pairs.keys()].join(' | '));
+  assert.ok(![...pairs.keys()].includes('What was the affected region?'), [...pairs.keys()].join(' | '));
+  // "the city" of one sentence is often not the "it" of the next: only the section's topic is taken.
+  const other = questionsOf('The city is a port. It exports grain to Rome.\n');
+  assert.ok(![...other.keys()].some((question) => /city/.test(question) && /export/.test(question)), [...other.keys()].join(' | '));
+});

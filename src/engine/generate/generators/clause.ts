@@ -184,6 +184,8 @@ function clauseEnd(terms: Term[], from: number, limit: number): number {
 function hasSecondClause(terms: Term[], parts: Part[]): boolean {
   for (const part of parts) {
     if (part.kind === 'infinitive' || part.kind === 'means') continue;
+    // "the optimizer that fine-tuning uses": a relative clause belongs to the noun before it.
+    if (part.kind === 'other' && /^(that|which|who|whom|whose|where|when)$/i.test(terms[part.from]!.text)) continue;
     for (let i = part.from; i < part.to; i++) {
       const term = terms[i]!;
       if (!has(term, 'Verb') || has(term, 'Gerund') || has(term, 'Infinitive') && !has(term, 'PresentTense')) continue;

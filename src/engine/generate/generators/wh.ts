@@ -361,13 +361,19 @@ function predicateQuestion(context: PassageContext, clause: Clause, entities: En
   const predicate = clause.parts[0];
   if (!isPlainCopula(clause) || clause.relative || predicate?.kind !== 'noun' || !isAskable(clause)) return undefined;
   if (has(terms[clause.subject.from], 'Value') || clause.adverbs.to > clause.adverbs.from) return undefined;
-  // A definition names a kind of thing: "a Viking leader", "the largest city"; "2 metres" or "Paris" is not one.
+  // A definition names a kind of thing: "a Viking leader", "the largest city"; "Paris" is not one. A
+  // bare number ("The learning rate is 3e-5") answers "What is the learning rate?" when the subject is
+  // definite; a measure ("1,160,000 square miles") asks "how large", which this reader cannot tell.
   const head = terms[predicate.phrase!.head]!;
-  if (has(head, 'Value') || has(head, 'ProperNoun') && !/^(a|an|the)$/i.test(terms[predicate.from]!.text)) return undefined;
-  if (terms.slice(predicate.from, predicate.phrase!.head).some((term) => has(term, 'Value') || AMOUNT_WORD.test(term.text))) return undefined;
-  // "The cause is ...": a subject of one common noun after "the" points back to something named before.
+  const value = has(head, 'Value');
+  if (value && !(/^the$/i.test(terms[clause.subject.from]!.text) && clause.subject.to - clause.subject.from >= 2 && clause.parts.length === 1)) return undefined;
+  if (!value && terms.slice(predicate.from, predicate.phrase!.head).some((term) => has(term, 'Value') || AMOUNT_WORD.test(term.text))) return undefined;
+  if (!value && has(head, 'ProperNoun') && !/^(a|an|the)$/i.test(terms[predicate.from]!.text)) return undefined;
+  // "The cause is ...": a subject of one common noun after "the" points back to something named before,
+  // unless the section is about it ("# Tokenizer ... The tokenizer is ...").
   const subjectWords = terms.slice(clause.subject.from, clause.subject.to);
-  if (clause.subjectName === undefined && subjectWords.length === 2 && /^the$/i.test(subjectWords[0]!.text) && !isCapitalised(subjectWords[1])) return undefined;
+  const topic = context.passage.headings.some((heading) => heading.toLowerCase().includes(subjectWords.at(-1)!.text.toLowerCase()));
+  if (clause.subjectName === undefined && subjectWords.length === 2 && /^the$/i.test(subjectWords[0]!.text) && !isCapitalised(subjectWords[1]) && !topic) return undefined;
   // The whole predicate, "and" included ("the amplitude and phase lag of each constituent"), up to the next comma.
   let end = clause.parts.filter((part) => !part.detached).at(-1)!.to;
   while (end < terms.length && !breaksAfter(terms[end - 1]!) && /^(and|or)$/i.test(terms[end]!.text)) {
@@ -382,7 +388,7 @@ function predicateQuestion(context: PassageContext, clause: Clause, entities: En
   const copula = phrase(context, terms, clause.verb.from, clause.verb.to).toLowerCase();
   const question = finishQuestion([wh, copula, subjectText(context, clause), frontedText(context, clause)]);
   const confidence = BASE_CONFIDENCE.definition + (/^(a|an)$/i.test(terms[predicate.from]!.text) ? 0.05 : 0) - (end - predicate.from > 20 ? 0.1 : 0);
-  return { question, ...rangeOf(context, sentence, { from: predicate.from, to: end }), confidence, kind: 'definition', role: 'predicate' };
+  return { question, ...rangeOf(context, sentence, { from: predicate.from, to: end }), confidence, kind: value ? 'number' : 'definition', role: 'predicate' };
 }
 
 /** Verbs whose infinitive says what the subject does ("was selected to play", "decided to build"). */
@@ -514,8 +520,10 @@ function nextReferents(context: PassageContext, sentence: Sentence, before: Refe
   // A name, not a common noun that opens the sentence ("Students thronged ...").
   const head = terms[clause.subject.head]!;
   if (person && isCapitalised(head) && (clause.subject.head > 0 || !context.casing.isCommonWord(head.text)) && !isPlural(terms, clause.subject)) next.person = text;
-  // Only a name stands in for "it" or "they": "the city" of one sentence is often not the "it" of the next.
-  if (person || !isCapitalised(head) || /^(his|her|its|their|our|my|your|a|an)$/i.test(terms[clause.subject.from]!.text)) return next;
+  // Only a name, or what the section is about ("# Tokenizer ... The tokenizer ..."), stands in for "it"
+  // or "they": "the city" of one sentence is often not the "it" of the next.
+  const topic = context.passage.headings.some((heading) => heading.toLowerCase().includes(head.text.toLowerCase()));
+  if (person || !(isCapitalised(head) || topic) || /^(his|her|its|their|our|my|your|a|an)$/i.test(terms[clause.subject.from]!.text)) return next;
   if (isPlural(terms, clause.subject)) next.plural = text;
   else next.singular = text;
   return next;
