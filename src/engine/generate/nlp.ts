@@ -65,7 +65,20 @@ export function analyse(text: string, offset: number): Sentence[] {
     if (terms.length > 0) sentences.push({ start: terms[0]!.start, end: terms.at(-1)!.end, terms, verbs: [] });
   }
   for (const sentence of sentences) sentence.verbs = verbGroups(sentence.terms);
+  settleTense(sentences);
   return sentences;
+}
+
+/** Verbs whose past form is their present one ("They then beat the Patriots"). */
+const SAME_IN_PAST = /^(beat|put|set|cut|hit|let|spread|cost|hurt|shut|split|quit|cast|burst|read|upset|bet|broadcast|forecast|thrust|bid|fit|shed|wed)$/i;
+
+/** A verb of the same form in present and past takes the tense of the other verbs of its text, when most are past. */
+function settleTense(sentences: Sentence[]): void {
+  const groups = sentences.flatMap((sentence) => sentence.verbs.map((verb) => ({ verb, head: sentence.terms[verb.main]! })));
+  const clear = groups.filter(({ head }) => !SAME_IN_PAST.test(head.text) && (head.tags.has('PastTense') || head.tags.has('PresentTense')));
+  const past = clear.filter(({ verb }) => verb.past || /^(did|was|were|had)/i.test(verb.auxiliary)).length;
+  if (past * 2 <= clear.length) return;
+  for (const { verb, head } of groups) if (SAME_IN_PAST.test(head.text) && verb.auxiliary === '' && !/s$/i.test(head.text)) verb.past = true;
 }
 
 const DEFINING_VERB = /^(refers|means|denotes|stands)$/i;
@@ -107,12 +120,12 @@ function repairTags(terms: Term[]): void {
     ) {
       // "defensive tackle Kawann Short": a title before a name.
       retag(term, ['Noun', 'Singular', 'Actor']);
-    } else if (
-      term.tags.has('Verb') && term.tags.has('PresentTense') && /[^s]s$/i.test(term.text) && !/[,;:()]/.test(term.after) &&
-      (previous.tags.has('Determiner') || previous.tags.has('Adjective') || previous.tags.has('Noun') && !previous.tags.has('Pronoun')) &&
-      ['PastTense', 'Copula', 'Modal', 'Auxiliary'].some((tag) => terms[i + 1]?.tags.has(tag) === true)
-    ) {
-      // "The railway engineers replaced ...": a word in -s between a noun phrase's start and a verb is its plural noun.
+    } else if (isNounBeforeVerb(terms, i)) {
+      // "The railway engineers replaced ...", "a Rankine cycle is", "Victorian lines mainly use": a
+      // present form between a noun phrase's start and the clause's verb is the phrase's noun.
+      retag(term, ['Noun', /[^s]s$/i.test(term.text) ? 'Plural' : 'Singular']);
+    } else if (isNounInObject(terms, i)) {
+      // "won their first lower house seats in 2014": a word in -s that ends a verb's object is its plural noun.
       retag(term, ['Noun', 'Plural']);
     } else if (
       previous.tags.has('Copula') && /^(is|are|was|were)$/i.test(previous.text) && term.tags.has('Verb') && !term.tags.has('Gerund') &&
@@ -124,6 +137,43 @@ function repairTags(terms: Term[]): void {
       retag(term, ['Adverb']);
     }
   }
+}
+
+/** A present form that could be a noun: not "be", "have", "do", a modal or a form in -ing / -ed. */
+function mayBeNoun(term: Term): boolean {
+  const tags = term.tags;
+  return tags.has('Verb') && tags.has('PresentTense') && !['Gerund', 'PastTense', 'Copula', 'Auxiliary', 'Modal'].some((tag) => tags.has(tag)) && !/^(be|is|are|am|has|have|do|does)$/i.test(term.text);
+}
+
+/** A word that can stand right before a noun inside its phrase (but a pronoun cannot). */
+const leadsNoun = (term: Term) => term.tags.has('Determiner') || term.tags.has('Adjective') || term.tags.has('Value') || term.tags.has('Noun') && !term.tags.has('Pronoun');
+
+/** Term `i` looks like a verb but stands after a noun phrase's start and before the clause's finite verb (adverbs between). */
+function isNounBeforeVerb(terms: Term[], i: number): boolean {
+  const term = terms[i]!;
+  const previous = terms[i - 1];
+  if (!previous || !mayBeNoun(term) || !leadsNoun(previous) || /[,;:()]/.test(previous.after) || /[,;:()]/.test(term.after)) return false;
+  let k = i + 1;
+  while (k < terms.length && terms[k]!.tags.has('Adverb') && !terms[k]!.tags.has('Verb') && !/[,;:()]/.test(terms[k - 1]!.after)) k++;
+  const next = terms[k];
+  if (!next || /[,;:()]/.test(terms[k - 1]!.after)) return false;
+  if (['PastTense', 'Copula', 'Modal', 'Auxiliary'].some((tag) => next.tags.has(tag))) return !next.tags.has('Noun');
+  // Two present forms in a row ("lines use"): the first is the noun only when it is a plural in -s.
+  return /[^s]s$/i.test(term.text) && k > i + 1 && mayBeNoun(next);
+}
+
+/** Term `i`, a form in -s after a noun, ends the object of a verb before it ("won their first lower house seats"). */
+function isNounInObject(terms: Term[], i: number): boolean {
+  const term = terms[i]!;
+  const previous = terms[i - 1];
+  if (!previous || !mayBeNoun(term) || !/[^s]s$/i.test(term.text) || !previous.tags.has('Noun') || previous.tags.has('Pronoun') || previous.tags.has('Plural')) return false;
+  const next = terms[i + 1];
+  // "the house seats the guests": an object after it makes it the verb.
+  if (next && !/[,;:()]/.test(term.after) && (next.tags.has('Determiner') || next.tags.has('Noun') || next.tags.has('Value') || next.tags.has('Adjective'))) return false;
+  let k = i - 1;
+  while (k > 0 && !/[,;:()]/.test(terms[k - 1]!.after) && leadsNoun(terms[k - 1]!) && !terms[k - 1]!.tags.has('Verb')) k--;
+  const before = terms[k - 1];
+  return before !== undefined && before.tags.has('Verb') && !before.tags.has('Copula') && !/[,;:()]/.test(before.after);
 }
 
 /** Words that may stand between an auxiliary and its verb ("was not", "has first been", "is also"). */

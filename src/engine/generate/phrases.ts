@@ -92,6 +92,8 @@ export function nounPhraseAt(terms: Term[], from: number, limit = terms.length):
   if (to < i && terms.slice(to, i).some((term) => isNominal(term))) to = i;
   // "both inflationary and deflationary impacts": the phrase goes on after "and"; where it ends is unknown.
   if (/^(and|or)$/i.test(terms[to]?.text ?? '') && has(terms[to - 1], 'Adjective') && !breaksAfter(terms[to - 1]!)) return undefined;
+  // "Melbourne's working class suburbs": a possessive owns what follows, so the phrase does not end there.
+  if (/['\u2019]s?$/.test(terms[to - 1]!.text) && to < limit && !breaksAfter(terms[to - 1]!) && ['Gerund', 'Adjective', 'Noun'].some((tag) => has(terms[to], tag))) return undefined;
   const phrase: NounPhrase = { from, to, head, pronoun: false };
   // "of" phrases and "X and Y" between names extend the phrase; the head stays the first noun's.
   const last = terms[to - 1]!;
@@ -118,5 +120,10 @@ export function isPlural(terms: Term[], phrase: NounPhrase): boolean {
   if (terms.slice(phrase.from, phrase.to).some((term, k) => k > 0 && /^(and|&)$/.test(term.text) && phrase.from + k > phrase.head)) return true;
   const head = terms[phrase.head]!;
   if (phrase.pronoun) return /^(they|we|you|i|these|those)$/i.test(head.text);
-  return has(head, 'Plural') || (has(head, 'Value') && !/^(one|1)$/i.test(head.text) && !has(head, 'Noun'));
+  // "the Broncos", "the Normans": a name in -s after "the" names a group ("Davis" alone does not).
+  const groupName = /^the$/i.test(terms[phrase.from]!.text) && phrase.head === phrase.to - 1 && /^\p{Lu}\p{Ll}+[^su]s$/u.test(head.text);
+  // "several species", "most species": the quantifier tells the number that the noun does not.
+  const first = terms[phrase.from]!.text;
+  const counted = /^(many|several|both|few)$/i.test(first) || /^(most|all|some)$/i.test(first) && /s$/i.test(head.text);
+  return has(head, 'Plural') || groupName || counted || (has(head, 'Value') && !/^(one|1)$/i.test(head.text) && !has(head, 'Noun'));
 }

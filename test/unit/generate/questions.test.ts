@@ -196,3 +196,48 @@ test('what a section is about stands for "it"; a bare number after "is" answers 
   const other = questionsOf('The city is a port. It exports grain to Rome.\n');
   assert.ok(![...other.keys()].some((question) => /city/.test(question) && /export/.test(question)), [...other.keys()].join(' | '));
 });
+
+test('more answers: nouns the tagger read as verbs, amounts after "more than", quantified subjects, team names, adjectives after "is", spans of time, dates as objects', () => {
+  const pairs = questionsOf(
+    [
+      'The efficiency of a Rankine cycle is usually limited by the working fluid. Victorian lines mainly use the broad gauge.',
+      'The Far Eastern collections include more than 70,000 works of art from East Asia.',
+      'In connectionless mode each packet includes complete addressing information.',
+      'ARPANET and SITA HLN became operational in 1969. The Summer Theatre was in operation from 1870 to 1939.',
+      'The Musical Instruments gallery closed 25 February 2010. John Elway led the Broncos to victory in Super Bowl XXXIII.',
+    ].join(' ') + '\n',
+  );
+  const expected: Record<string, string> = {
+    'What is usually limited by the working fluid?': 'efficiency of a Rankine cycle',
+    'What do Victorian lines mainly use?': 'broad gauge',
+    'How many works of art do the Far Eastern collections include from East Asia?': 'more than 70,000',
+    'What does each packet include in connectionless mode?': 'complete addressing information',
+    'When did ARPANET and SITA HLN become operational?': '1969',
+    'When was the Summer Theatre in operation?': '1870 to 1939',
+    'When did the Musical Instruments gallery close?': '25 February 2010',
+    'Who did John Elway lead to victory in Super Bowl XXXIII?': 'Broncos',
+  };
+  for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
+  // "ARPANET and SITA HLN" are no people: a plural made by "and" is not asked with "who".
+  assert.ok(!pairs.has('Who became operational in 1969?'), [...pairs.keys()].join(' | '));
+});
+
+test('more question forms: "which" + the kind a name names, appositions both ways, "what kind of", a verb of the same form in the past', () => {
+  const pairs = questionsOf(
+    'The Broncos defeated the Steelers in the divisional round. They then beat the New England Patriots in the AFC Championship Game. Emperor Henry III ennobled the Hauteville leader, Drogo, as duke. In toy steam engines, the heat source can be an electric heating element.\n',
+  );
+  const expected: Record<string, string> = {
+    'In which game did the Broncos then beat the New England Patriots?': 'AFC Championship Game',
+    'Who was the Hauteville leader?': 'Drogo',
+    'Who was Drogo?': 'the Hauteville leader',
+    'What kind of heating element can the heat source be in toy steam engines?': 'electric',
+  };
+  for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
+  for (const question of pairs.keys()) assert.ok(!/\bdo the Broncos\b/.test(question), `"beat" after "defeated" is past: ${question}`);
+  // A list is no apposition, and a question never cuts a phrase that goes on after "and".
+  const list = questionsOf('The court restored the prior patents of Tesla, Oliver Lodge, and John Stone. Oxyacetylene welding burned a mixture of acetylene and compressed oxygen.\n');
+  for (const [question, answer] of list) {
+    assert.ok(!/^Who was (Oliver Lodge|the prior patents)/.test(question), `${question} -> ${answer}`);
+    assert.ok(!/acetylene\?$/.test(question) && answer !== 'mixture of acetylene', `${question} -> ${answer}`);
+  }
+});

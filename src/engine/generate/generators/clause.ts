@@ -10,7 +10,7 @@ export interface Span {
 
 /** A phrase after the verb: a noun phrase, a preposition with its noun phrase, an adverb, or anything else. */
 export interface Part extends Span {
-  kind: 'noun' | 'preposition' | 'adverb' | 'infinitive' | 'means' | 'other';
+  kind: 'noun' | 'preposition' | 'adverb' | 'adjective' | 'infinitive' | 'means' | 'other';
   /** After a comma ("..., in 1066"): a question may ask about it but leaves it out otherwise. */
   detached?: boolean;
   /** Followed by "and" and more of the same ("acetylene and compressed oxygen"): not a whole answer. */
@@ -49,7 +49,7 @@ export interface Clause {
 const SUBORDINATE_START = new Set(['although', 'though', 'while', 'when', 'whereas', 'because', 'since', 'if', 'after', 'before', 'as', 'once', 'unless', 'however', 'moreover', 'furthermore', 'thus', 'therefore', 'also', 'additionally', 'meanwhile', 'instead', 'later', 'today', 'currently', 'originally', 'initially', 'eventually', 'finally']);
 /** Words after a comma that begin a new clause (so a clause ends before them). */
 const NEW_CLAUSE = new Set(['which', 'who', 'whom', 'whose', 'and', 'but', 'while', 'whereas', 'although', 'though', 'where', 'because', 'so', 'or', 'yet', 'including', 'as', 'with', 'since', 'when', 'after', 'before', 'until', 'unless', 'if', 'however', 'thus', 'making', 'becoming', 'leading']);
-const VAGUE = /^(this|that|these|those|there|here|such|one|all|each|every|any|both|some|another|other|others|many|most|several|few|same|former|latter|following|it|its)$/i;
+const VAGUE = /^(this|that|these|those|there|here|such|one|all|each|every|any|both|some|another|other|others|many|most|several|few|same|former|latter|following|it|its|none|ours|yours|theirs|mine|hers)$/i;
 
 const has = (term: Term | undefined, tag: string) => term !== undefined && term.tags.has(tag);
 
@@ -122,6 +122,11 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
     if (/^(and|or|but|while|whereas|nor|yet)$/i.test(term.text)) {
       const last = parts.at(-1);
       if (last && /^(and|or)$/i.test(term.text) && !has(terms[i + 1], 'Verb')) parts[parts.length - 1] = { ...last, continued: true };
+      // "in Victoria's North Western and Eastern rural areas": the names share the noun after them, so the phrase is cut.
+      const tail = nounPhraseAt(terms, i + 1, limit);
+      if (last?.phrase && tail && isCapitalised(terms[last.phrase.to - 1]) && isCapitalised(terms[i + 1]) && !isCapitalised(terms[tail.head])) {
+        parts[parts.length - 1] = { kind: 'other', from: last.from, to: Math.max(tail.to, last.to) };
+      }
       break;
     }
     let part: Part | undefined;
@@ -144,8 +149,9 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
       const phrase = breaksAfter(term) ? undefined : nounPhraseAt(terms, i + 1, limit);
       if (phrase && !phrase.pronoun) {
         part = { kind: 'preposition', from: i, to: phrase.to, phrase, preposition: term.text.toLowerCase() };
-        // "between 2005 and 2010": both ends belong to the phrase.
-        const second = /^between$/i.test(term.text) && /^and$/i.test(terms[phrase.to]?.text ?? '') && !breaksAfter(terms[phrase.to - 1]!) ? nounPhraseAt(terms, phrase.to + 1, limit) : undefined;
+        // "between 2005 and 2010", "from 1870 to 1939": both ends belong to the phrase.
+        const range = /^between$/i.test(term.text) ? /^and$/i : /^from$/i.test(term.text) ? /^(to|until|till)$/i : undefined;
+        const second = range && range.test(terms[phrase.to]?.text ?? '') && !breaksAfter(terms[phrase.to - 1]!) ? nounPhraseAt(terms, phrase.to + 1, limit) : undefined;
         if (second) part = { ...part, to: second.to, phrase: { ...phrase, to: second.to } };
       }
     } else if (has(term, 'Adverb') && !has(term, 'Noun')) {
@@ -153,6 +159,9 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
     } else {
       const phrase = nounPhraseAt(terms, i, limit);
       if (phrase && !phrase.pronoun) part = { kind: 'noun', from: i, to: phrase.to, phrase };
+      // "became operational in 1969", "is strongest in inner Melbourne": an adjective right after the verb
+      // that no noun follows, only a phrase of a preposition or the clause's end ("due to" gives a cause).
+      else if (!phrase && isPredicateAdjective(terms, i, limit) && parts.every((one) => one.kind === 'adverb')) part = { kind: 'adjective', from: i, to: i + 1 };
     }
     if (!part && detached) break;
     if (!part) {
@@ -166,6 +175,16 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
     i = part.to;
   }
   return parts;
+}
+
+const isCapitalised = (term: Term | undefined) => term !== undefined && /^\p{Lu}/u.test(term.text);
+
+/** Term `i` is an adjective that says what the subject is, with at most a phrase of a preposition after it. */
+function isPredicateAdjective(terms: Term[], i: number, limit: number): boolean {
+  const term = terms[i]!;
+  if (!has(term, 'Adjective') || has(term, 'Verb') || /^(due|according|prior|next|such)$/i.test(term.text)) return false;
+  const next = terms[i + 1];
+  return i + 1 >= limit || breaksAfter(term) || (has(next, 'Preposition') && !/^(than|as|of)$/i.test(next!.text));
 }
 
 /** Where a clause that begins at `from` ends: before a new clause, a bracket, a dash or a coordinated verb. */
@@ -185,7 +204,8 @@ function hasSecondClause(terms: Term[], parts: Part[]): boolean {
   for (const part of parts) {
     if (part.kind === 'infinitive' || part.kind === 'means') continue;
     // "the optimizer that fine-tuning uses": a relative clause belongs to the noun before it.
-    if (part.kind === 'other' && /^(that|which|who|whom|whose|where|when)$/i.test(terms[part.from]!.text)) continue;
+    // ("an opinion that because the law ..." opens a clause of its own.)
+    if (part.kind === 'other' && /^(that|which|who|whom|whose|where|when)$/i.test(terms[part.from]!.text) && !has(terms[part.from + 1], 'Conjunction')) continue;
     for (let i = part.from; i < part.to; i++) {
       const term = terms[i]!;
       if (!has(term, 'Verb') || has(term, 'Gerund') || has(term, 'Infinitive') && !has(term, 'PresentTense')) continue;
@@ -324,12 +344,31 @@ function participleClause(sentence: Sentence, clause: Clause, limit: number): Cl
   return { sentence, subject: clause.subject, adverbs: { from: at, to: at }, verb, parts, relative: clause.relative, participle: true, ...(clause.subjectName ? { subjectName: clause.subjectName } : {}) };
 }
 
+/**
+ * "The Broncos won the game by scoring 11 points": the -ing verb after "by" is a clause of the same
+ * subject, in the clause's tense ("How many points did the Broncos score?").
+ */
+function meansClause(sentence: Sentence, clause: Clause): Clause | undefined {
+  const { terms } = sentence;
+  const means = clause.parts.find((part) => part.kind === 'means');
+  if (!means) return undefined;
+  const at = means.from + 1;
+  let to = at + 1;
+  while (to < means.to && has(terms[to], 'Particle')) to++;
+  const verb: VerbGroup = { from: at, to, main: at, auxiliary: '', copula: false, past: clause.verb.past, negative: false };
+  const parts = partsAfter(terms, to, means.to);
+  if (parts.length === 0 || hasSecondClause(terms, parts)) return undefined;
+  return { sentence, subject: clause.subject, adverbs: { from: at, to: at }, verb, parts, relative: clause.relative, participle: true, ...(clause.subjectName ? { subjectName: clause.subjectName } : {}) };
+}
+
 /** "X, who had five sacks" and "X which runs": clauses whose subject is the noun phrase before the pronoun. */
 function relativeClauses(sentence: Sentence): Clause[] {
   const { terms } = sentence;
   const clauses: Clause[] = [];
   for (let i = 1; i < terms.length - 1; i++) {
-    if (!/^(who|which)$/i.test(terms[i]!.text)) continue;
+    // "the bacteria that cause gas gangrene": "that" right before a verb stands for the noun before it.
+    const that = /^that$/i.test(terms[i]!.text) && isNominal(terms[i - 1]) && !/,/.test(terms[i - 1]!.after) && has(terms[i + 1], 'Verb') && !has(terms[i + 1], 'Gerund');
+    if (!/^(who|which)$/i.test(terms[i]!.text) && !that) continue;
     const before = terms[i - 1]!;
     if (/[;:()]/.test(before.after) || has(before, 'Preposition')) continue;
     // ", which" may stand for the whole clause before or for any noun in it; only "who" and a "which" without a comma are read.
@@ -346,6 +385,10 @@ function relativeClauses(sentence: Sentence): Clause[] {
       if (phrase && phrase.to === i && !phrase.pronoun && (antecedent === undefined || afterOf)) antecedent = phrase;
     }
     if (!antecedent) continue;
+    // A "that" after a phrase of a preposition ("woodcuts by Lucas Cranach that contained ...") may stand
+    // for either noun: only an object or a subject is taken ("the freeway that connects ...").
+    const opener = terms[antecedent.from - 1];
+    if (that && opener && !has(opener, 'Verb') && !breaksAfter(opener) || that && terms.slice(antecedent.from, antecedent.to).some((term) => /^of$/i.test(term.text))) continue;
     const clause = clauseWith(sentence, antecedent, adverbsFrom(terms, i + 1, terms.length), terms.length, true, false);
     if (clause) clauses.push(clause);
   }
@@ -409,6 +452,10 @@ function collectClauses(sentence: Sentence): Clause[] {
     if (next) clauses.push(next);
     const participle = participleClause(sentence, next ?? clause, limit);
     if (participle) clauses.push(participle);
+    for (const one of [clause, next, participle]) {
+      const means = one && meansClause(sentence, one);
+      if (means) clauses.push(means);
+    }
   };
   for (const segment of segments(sentence)) {
     const clause = mainClauseIn(sentence, segment);

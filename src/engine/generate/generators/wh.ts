@@ -1,5 +1,5 @@
 import { findEntities, verbForms, type Entity, type EntityType, type Sentence, type Term } from '../nlp';
-import { breaksAfter, isNominal, isPlural, nounPhraseAt, type NounPhrase } from '../phrases';
+import { breaksAfter, isNominal, isPlural, nounPhraseAt, opensAmount, type NounPhrase } from '../phrases';
 import { finishQuestion } from '../question';
 import { clausesOf, frontedText, invert, isPlainCopula, isSpecific, partsText, phrase, subjectText, verbForWhSubject, type Clause, type Part, type Span } from './clause';
 import { trimRange, type Candidate, type PassageContext } from './context';
@@ -42,14 +42,18 @@ interface Answer extends Span {
   category?: Span;
   /** The answer is the number after its category ("age 38"): asked "what age", not "which age". */
   measured?: boolean;
+  /** The category is the name's own head ("Game" of "the AFC Championship Game"), asked in lower case. */
+  named?: boolean;
 }
 
-const VAGUE_ANSWER = /^(this|that|these|those|its|their|his|her|our|my|your|others?|some|many|most|several|such|same|former|latter|it|them|both|all|each|nothing|something|anything|everything|none|more|less|fewer)$/i;
+const VAGUE_ANSWER = /^(this|that|these|those|its|their|his|her|our|my|your|others?|some|many|most|several|such|same|former|latter|it|them|both|all|each|nothing|something|anything|everything|none|ours|yours|theirs|mine|hers|more|less|fewer)$/i;
 /** Nouns for people that the tagger does not mark as such ("environmentalists", "inhabitants"). */
 const PERSON_NOUN = /^(\p{Ll}+(ists?|ians?)|people|persons?|men|women|children|inhabitants|residents|citizens|settlers|immigrants|emigrants|members|workers|players|soldiers|troops|officials|leaders|students|pupils|teachers|scholars|scientists|researchers|authors|writers|artists|farmers|merchants|monks|priests|nobles|peasants|slaves|refugees|voters|users|patients|individuals|adults|volunteers|participants|employees|staff|descendants|ancestors|followers|supporters|opponents|rivals|fans|crew|astronauts|engineers|designers|founders|owners)$/u;
 const PERSON_TAGS = ['Person', 'FirstName', 'LastName', 'MaleName', 'FemaleName'];
 /** Heads that measure or sort rather than name ("half of the rainforests", "a form of anthrax"): no "which half". */
 const PARTITIVE = /^(half|part|parts|number|majority|minority|most|percent|amount|lot|lots|kind|kinds|type|types|sort|form|forms|way|ways|one|piece|rest|set|series|group|range|variety|share|portion|fraction|total|sum|example|examples|case|cases|instance|end|beginning|start|middle|top|bottom|side|front|back|edge|area|level|use|name)$/i;
+/** Heads of names that say what kind of thing the name names ("the AFC Championship Game" → "which game"). */
+const CATEGORY_NOUN = /^(Game|Championship|Cup|League|Party|Company|Corporation|University|College|School|Academy|Museum|Gallery|River|Lake|Mountains?|Park|Street|Avenue|Road|Bridge|Station|Airport|Church|Cathedral|Abbey|Castle|Palace|Treaty|Act|Convention|Agreement|Directive|Regulation|Court|Council|Parliament|Assembly|Committee|Commission|Bank|Exchange|Institute|Society|Association|Union|Army|Navy|War|Battle|Award|Prize|Theatre|Theater|Hotel|Market|Tower|Hall|Square|Island|County|Province|District|Region|Valley|Desert|Forest|Ocean|Sea|Bay|Canal|Highway|Freeway|Route|Protocol|Program|Programme|Mission|Project|Festival|Orchestra|Club|Magazine|Newspaper|Journal|Channel|Hospital|Prison|Temple|Dynasty|Empire|Kingdom|Republic|Movement|Revolution|Uprising|Conference|Summit|Declaration|Constitution|Charter|Doctrine|Theorem|Law|Principle|Library|Stadium|Arena|Centre|Center|Foundation|Agency|Department|Ministry|Office|Service|Fund|Trust|Group|Network|Satellite|Spacecraft|Rocket|Ship)$/;
 /** Lower-case words inside names ("Gadifer de la Salle"), which are no titles. */
 const NAME_PARTICLE = /^(de|la|le|du|da|di|del|della|van|von|der|den|al|el|bin|ibn|y|of|the|and)$/i;
 const AMOUNT_WORD = /^(about|around|over|nearly|almost|approximately|roughly|just|only|some|more|less|fewer|than|at|least|up|to|under)$/i;
@@ -79,7 +83,7 @@ function namesPerson(terms: Term[], noun: NounPhrase): boolean {
  * Jared Allen" → "defensive end", and the answer is the name); for a number after its noun, the noun
  * ("age 38" → "what age", and the answer is the number).
  */
-function categoryOf(context: PassageContext, terms: Term[], noun: NounPhrase, from: number): { category: Span; answer: Span; measured?: boolean } | undefined {
+function categoryOf(context: PassageContext, terms: Term[], noun: NounPhrase, from: number): { category: Span; answer: Span; measured?: boolean; named?: boolean } | undefined {
   const head = terms[noun.head]!;
   const common = (term: Term) => !isCapitalised(term) && isNominal(term) && !has(term, 'Value');
   if (common(head)) {
@@ -102,6 +106,12 @@ function categoryOf(context: PassageContext, terms: Term[], noun: NounPhrase, fr
   let name = noun.head;
   while (name - 1 >= from && isCapitalised(terms[name - 1])) name--;
   const title = terms[name - 1];
+  // "the AFC Championship Game", "the University of Paris": a name whose head is the kind of thing it names ("which game").
+  // (Not "the Supreme Court of the United States decision", whose head comes after the name.)
+  const joined = terms.slice(from, noun.to).some((term) => /^(and|&)$/i.test(term.text));
+  if (name === from && noun.to - from >= 2 && CATEGORY_NOUN.test(head.text) && !has(head, 'Plural') && isCapitalised(terms[noun.to - 1]) && !joined) {
+    return { category: { from: noun.head, to: noun.head + 1 }, answer: { from, to: noun.to }, named: true };
+  }
   if (name === from || !title || !common(title) || has(title, 'Possessive') || NAME_PARTICLE.test(title.text)) return undefined;
   if (terms.slice(from, name).some((term) => has(term, 'Pronoun') || has(term, 'Value') || has(term, 'Verb'))) return undefined;
   return { category: { from, to: name }, answer: { from: name, to: noun.to } };
@@ -112,8 +122,9 @@ function answerOf(context: PassageContext, sentence: Sentence, entities: Entity[
   const { terms } = sentence;
   const from = /^(the|a|an)$/i.test(terms[noun.from]!.text) ? noun.from + 1 : noun.from;
   if (from >= noun.to) return undefined;
-  // "these blades", "their rivals", "others": an answer that points elsewhere names nothing by itself.
-  if (VAGUE_ANSWER.test(terms[from]!.text)) return undefined;
+  // "these blades", "their rivals", "others": an answer that points elsewhere names nothing by itself
+  // ("more than 40 engineers" is an amount).
+  if (VAGUE_ANSWER.test(terms[from]!.text) && !opensAmount(terms, from)) return undefined;
   // "William E": a name cut at an initial; "places where the environment": a clause inside.
   if (/^\p{Lu}$/u.test(terms[noun.to - 1]!.text)) return undefined;
   if (terms.slice(from, noun.to).some((term) => /^(where|which|who|whom|whose|that|when|was|were|is|are)$/i.test(term.text)) || /^(of|and|or|the|a|an|to|in)$/i.test(terms[noun.to - 1]!.text)) return undefined;
@@ -132,7 +143,7 @@ function answerOf(context: PassageContext, sentence: Sentence, entities: Entity[
   // "the city", "the period": one singular common noun after "the" points back to something named before.
   if (from === noun.to - 1 && from > noun.from && !isCapitalised(head) && !has(head, 'Value') && !has(head, 'Plural')) return undefined;
   const described = categoryOf(context, terms, noun, from);
-  const category = described ? { category: described.category, ...(described.measured ? { measured: true } : {}) } : {};
+  const category = described ? { category: described.category, ...(described.measured ? { measured: true } : {}), ...(described.named ? { named: true } : {}) } : {};
   const span = described?.answer ?? { from, to: noun.to };
   if (entity) {
     // "the Luther Bible": a person's name inside a phrase whose head is a thing is no person.
@@ -144,10 +155,16 @@ function answerOf(context: PassageContext, sentence: Sentence, entities: Entity[
   return { kind: isName ? 'name' : 'phrase', ...span, person, plural, ...category };
 }
 
+/** A plural name ("the Normans", "the Steelers") most often names a group of people; names joined by "and" ("ARPANET and SITA HLN") need not. */
+function isGroup(sentence: Sentence, answer: Answer): boolean {
+  return answer.plural && !sentence.terms.slice(answer.from, answer.to).some((term) => /^(and|&)$/i.test(term.text));
+}
+
 /** "which defensive end", "which protocols", "what age": the wh-phrase that names the answer's category. */
 function whichOf(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
   if (!answer.category) return undefined;
   const text = phrase(context, sentence.terms, answer.category.from, answer.category.to);
+  if (answer.named) return `which ${text.toLowerCase()}`;
   return `${answer.measured ? 'what' : 'which'} ${answer.category.from === 0 ? context.casing.inside(text) : text}`;
 }
 
@@ -170,7 +187,7 @@ function whFor(context: PassageContext, sentence: Sentence, answer: Answer): str
       return undefined;
     case 'name':
       // A plural name is most often a group of people ("the Normans", "the Steelers").
-      return whichOf(context, sentence, answer) ?? (answer.person || answer.plural ? 'who' : undefined);
+      return whichOf(context, sentence, answer) ?? (answer.person || isGroup(sentence, answer) ? 'who' : undefined);
     case 'place':
     case 'organization':
       return whichOf(context, sentence, answer) ?? 'what';
@@ -183,6 +200,9 @@ function whFor(context: PassageContext, sentence: Sentence, answer: Answer): str
 function whForPreposition(context: PassageContext, sentence: Sentence, verbMain: number, answer: Answer, preposition: string, passive: boolean, last: boolean): { wh: string; strand: boolean } | undefined {
   if (answer.kind === 'date') {
     if (WHEN_PREPOSITIONS.has(preposition)) return { wh: 'when', strand: false };
+    // "from 1870 to 1939", "between 2005 and 2010": the span of time is the answer.
+    const range = sentence.terms.slice(answer.from, answer.to).some((term) => /^(to|until|till|and)$/i.test(term.text));
+    if (range && (preposition === 'from' || preposition === 'between')) return { wh: 'when', strand: false };
     if (preposition === 'since' || preposition === 'until') return { wh: `${preposition} when`, strand: false };
     return undefined;
   }
@@ -195,12 +215,12 @@ function whForPreposition(context: PassageContext, sentence: Sentence, verbMain:
   if (answer.kind === 'count') return { wh: `${preposition} ${whFor(context, sentence, answer)}`, strand: false };
   if (answer.kind === 'number' || answer.kind === 'percent' || answer.kind === 'money') return undefined;
   // "To which receiver ...?", "At what age ...?": only a title before a name, or a number after its noun.
-  const titled = answer.category !== undefined && (answer.measured === true || answer.category.to <= answer.from);
+  const titled = answer.category !== undefined && (answer.measured === true || answer.named === true || answer.category.to <= answer.from);
   const which = titled ? whichOf(context, sentence, answer) : undefined;
   if (which && preposition !== 'by') return { wh: `${preposition} ${which}`, strand: false };
   if (!last || !STRANDABLE.has(preposition)) return undefined;
   if (preposition === 'by' && !passive) return undefined;
-  const who = answer.person || answer.kind === 'person' || (answer.kind === 'name' && answer.plural);
+  const who = answer.person || answer.kind === 'person' || (answer.kind === 'name' && isGroup(sentence, answer));
   if (answer.kind === 'name' && !who) return undefined;
   return { wh: who ? 'who' : 'what', strand: true };
 }
@@ -241,6 +261,54 @@ function asked(context: PassageContext, clause: Clause, question: string, answer
   return { question, ...rangeOf(context, clause.sentence, answer), confidence: confidenceOf(kind, question, clause), kind, role };
 }
 
+/** Adjectives that say how much or how good rather than what kind ("a large city", "the new system"). */
+const GRADING = /^(numerous|countless|new|old|large|small|big|great|good|bad|high|low|long|short|many|much|other|same|first|last|next|major|minor|main|important|various|several|different|early|late|own|recent|current|former|certain|whole|entire|particular|significant|original|total|full|further|following|previous|general|common|possible|strong|special|popular|famous|further|additional|real|true|final|initial|single|key|wide|little|few|young|modern|traditional|typical|similar|serious|severe|considerable|heavy|vast|huge|direct|only|usual|actual|specific|available|present|potential|relative|relevant|necessary|essential|normal|individual|annual|average|certain|due|free|open|public|private|simple|complex|global|local|national|international|natural|social|physical|original|critical|central|primary|secondary|initial|official|active|positive|negative|standard)$/i;
+
+/**
+ * An adjective that sorts its noun into a kind ("an electric heating element", "a multi-cultural city",
+ * "the binary alphabet"): a classifying ending or a hyphenated word, not one that grades.
+ */
+function isClassifier(term: Term): boolean {
+  if (!has(term, 'Adjective') || has(term, 'Comparative') || has(term, 'Superlative') || has(term, 'Verb') || GRADING.test(term.text)) return false;
+  return /-/.test(term.text) || /(al|ic|ian|ese|ish|ary|ive|ous|ern|ar|ile)$/i.test(term.text) || has(term, 'Demonym');
+}
+
+/** "an electric heating element" → the adjective (the answer) and the nouns it sorts ("heating element"). */
+function kindOf(terms: Term[], noun: NounPhrase): { answer: Span; rest: Span } | undefined {
+  const from = /^(the|a|an)$/i.test(terms[noun.from]!.text) ? noun.from + 1 : noun.from;
+  const adjective = terms[from];
+  if (!adjective || !isClassifier(adjective) || noun.head !== noun.to - 1 || noun.head <= from) return undefined;
+  const rest = terms.slice(from + 1, noun.to);
+  if (!rest.every((term) => isNominal(term) && !isCapitalised(term) && !has(term, 'Value'))) return undefined;
+  return { answer: { from, to: from + 1 }, rest: { from: from + 1, to: noun.to } };
+}
+
+/**
+ * "What kind of ...?" for a noun phrase that a classifying adjective opens: the subject ("What kind of
+ * engines produce steam?"), the object ("What kind of trains does the line run?") or what "be" says
+ * ("What kind of city has Warsaw been?"); the adjective is the answer.
+ */
+function kindQuestions(context: PassageContext, clause: Clause): SentenceQuestion[] {
+  const { sentence } = clause;
+  const { terms } = sentence;
+  const questions: SentenceQuestion[] = [];
+  const fronted = frontedText(context, clause);
+  const subjectKind = clause.subjectName === undefined ? kindOf(terms, clause.subject) : undefined;
+  if (subjectKind && clause.parts.some((part) => !part.detached && part.kind !== 'adverb') && !isPlainCopula(clause)) {
+    const verb = verbForWhSubject(context, clause, true);
+    const adverbs = phrase(context, terms, clause.adverbs.from, clause.adverbs.to);
+    if (verb) questions.push(asked(context, clause, finishQuestion([`what kind of ${phrase(context, terms, subjectKind.rest.from, subjectKind.rest.to)}`, adverbs, verb, partsText(context, clause), fronted]), subjectKind.answer, 'phrase', 'subject'));
+  }
+  const first = clause.parts[0];
+  if (!first?.phrase || first.kind !== 'noun' || first.continued || !isAskable(clause)) return questions;
+  const objectKind = kindOf(terms, first.phrase);
+  const next = clause.parts.slice(1).find((one) => one.kind !== 'adverb');
+  if (!objectKind || first.phrase.to !== first.to || (next !== undefined && !next.detached && (next.kind === 'noun' || next.kind === 'other'))) return questions;
+  const body = invert(context, clause, [partsText(context, clause, [first]), fronted].filter(Boolean).join(' '));
+  if (body) questions.push(asked(context, clause, finishQuestion([`what kind of ${phrase(context, terms, objectKind.rest.from, objectKind.rest.to)}`, body]), objectKind.answer, 'phrase', 'object'));
+  return questions;
+}
+
 /** "Rollo led the raiders" → "Who led the raiders?"; "Which defensive end had 5 sacks?" */
 function subjectQuestion(context: PassageContext, clause: Clause, entities: Entity[]): SentenceQuestion | undefined {
   const { sentence } = clause;
@@ -251,7 +319,9 @@ function subjectQuestion(context: PassageContext, clause: Clause, entities: Enti
   const predicate = clause.parts[0];
   const described = clause.parts.at(-1)!.to - clause.parts[0]!.from >= 6;
   const definite = predicate?.kind === 'noun' && /^(the|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text) && predicate.to - predicate.from >= 3;
-  if (isPlainCopula(clause) && !(predicate?.kind === 'noun' && (described || definite))) return undefined;
+  // "The Greens are strongest in inner Melbourne": an adjective with a phrase after it says something definite.
+  const qualified = predicate?.kind === 'adjective' && clause.parts[1]?.kind === 'preposition' && !clause.parts[1].detached;
+  if (isPlainCopula(clause) && !(predicate?.kind === 'noun' && (described || definite)) && !qualified) return undefined;
   // "transmission must have been person to person": "be" with a bare noun after it says nothing definite.
   if (isBe(clause) && predicate?.kind === 'noun' && !/^(the|a|an|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text)) return undefined;
   const found = answerOf(context, sentence, entities, clause.subject);
@@ -280,7 +350,7 @@ function agentQuestion(context: PassageContext, clause: Clause, part: Part, answ
   const participle = terms[clause.verb.main]!.text;
   const conjugated = verbForms(participle);
   const verb = /^(was|were)$/.test(words[0]!) ? conjugated?.PastTense : conjugated?.PresentTense;
-  const who = answer.person || answer.kind === 'person' || (answer.kind === 'name' && answer.plural) ? 'who' : answer.kind === 'name' ? undefined : 'what';
+  const who = answer.named ? whichOf(context, clause.sentence, answer) : answer.person || answer.kind === 'person' || (answer.kind === 'name' && isGroup(clause.sentence, answer)) ? 'who' : answer.kind === 'name' ? undefined : 'what';
   if (!verb || !who || verb.toLowerCase() === participle.toLowerCase() && /^(is|are)$/.test(words[0]!)) return undefined;
   const object = phrase(context, terms, clause.subject.from, clause.subject.to);
   const text = clause.subject.from === 0 ? subjectText(context, clause) : object;
@@ -312,12 +382,17 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
       if (passive && !/^(named|called|given|awarded|granted|offered|shown|told|taught|sent|paid|elected|appointed|made|considered)$/i.test(sentence.terms[clause.verb.main]!.text)) return;
       // "made a significant contribution to X": with a light verb the phrase after the object completes it.
       if (answer.kind === 'phrase' && LIGHT_VERB.test(sentence.terms[clause.verb.main]!.text) && clause.parts[1]?.kind === 'preposition' && !clause.parts[1].detached) return;
-      wh = LINKING.test(sentence.terms[clause.verb.main]!.text) && answer.kind !== 'count' ? 'what' : whFor(context, sentence, answer);
+      // "The gallery closed 25 February 2010": a date right after the verb says when.
+      wh = answer.kind === 'date' ? 'when' : LINKING.test(sentence.terms[clause.verb.main]!.text) && answer.kind !== 'count' ? 'what' : whFor(context, sentence, answer);
       rest = partsText(context, clause, [part]);
     } else {
-      // After "is" the first phrase is what the clause says ("was under Norman rule"); a later one hangs on it.
-      if (isPlainCopula(clause) && index !== 0) return;
-      if (part.preposition === 'by' && passive && !answer.category) {
+      // After "is" the first phrase is what the clause says ("was under Norman rule"); a later one hangs
+      // on it, unless what "is" says is an adjective ("is strongest in inner Melbourne").
+      const afterAdjective = clause.parts.slice(0, index).some((one) => one.kind === 'adjective') && clause.parts.slice(0, index).every((one) => one.kind === 'adjective' || one.kind === 'adverb');
+      // ("When was the theatre in operation?": a time or a place does not hang on the phrase after "is".)
+      const setting = (answer.kind === 'date' || answer.kind === 'place' || answer.kind === 'duration') && clause.parts[0]?.kind !== 'noun';
+      if (isPlainCopula(clause) && index !== 0 && !afterAdjective && !setting) return;
+      if (part.preposition === 'by' && passive && (!answer.category || answer.named)) {
         const active = agentQuestion(context, clause, part, answer);
         if (active) questions.push(active);
         return;
@@ -325,9 +400,9 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
       // A preposition is left at the end only when its phrase goes with the verb (nothing but adverbs
       // between), and not after a passive ("What is more information needed in?") but for "by" and "known as".
       const strandable = !passive || part.preposition === 'by' || part.preposition === 'as';
-      const last = strandable && !part.detached && (index === clause.parts.length - 1 || clause.parts[index + 1]!.detached === true) && !isPlainCopula(clause) && clause.parts.slice(0, index).every((one) => one.kind === 'adverb');
+      const last = strandable && !part.detached && (index === clause.parts.length - 1 || clause.parts[index + 1]!.detached === true) && (!isPlainCopula(clause) || afterAdjective) && clause.parts.slice(0, index).every((one) => one.kind === 'adverb' || one.kind === 'adjective');
       const plan = whForPreposition(context, sentence, clause.verb.main, answer, part.preposition!, passive, last);
-      if (!plan) return;
+      if (!plan || (setting && !afterAdjective && index !== 0 && !/^(when|where|how long)$/.test(plan.wh))) return;
       wh = plan.wh;
       rest = [partsText(context, clause, [part]), plan.strand ? part.preposition : ''].filter(Boolean).join(' ');
     }
@@ -359,7 +434,8 @@ function predicateQuestion(context: PassageContext, clause: Clause, entities: En
   const { sentence } = clause;
   const { terms } = sentence;
   const predicate = clause.parts[0];
-  if (!isPlainCopula(clause) || clause.relative || predicate?.kind !== 'noun' || !isAskable(clause)) return undefined;
+  // "What is every Christian?": a definition is asked of something specific, not of a quantified noun.
+  if (!isPlainCopula(clause) || clause.relative || predicate?.kind !== 'noun' || !(clause.subjectName !== undefined || isSpecific(terms, clause.subject))) return undefined;
   if (has(terms[clause.subject.from], 'Value') || clause.adverbs.to > clause.adverbs.from) return undefined;
   // A definition names a kind of thing: "a Viking leader", "the largest city"; "Paris" is not one. A
   // bare number ("The learning rate is 3e-5") answers "What is the learning rate?" when the subject is
@@ -448,9 +524,92 @@ function appositiveQuestion(context: PassageContext, clause: Clause): SentenceQu
   return { question, ...rangeOf(context, sentence, appositive), confidence: BASE_CONFIDENCE.definition, kind: 'definition', role: 'predicate' };
 }
 
-/** True when the clause's subject can stand in a question: a specific noun phrase, or a pronoun whose person is known. */
+/** True when a noun phrase is a name ("Momus", "the Hauteville family", "Drogo"): its head is capitalised inside the sentence. */
+function isName(context: PassageContext, terms: Term[], noun: NounPhrase): boolean {
+  const head = terms[noun.head]!;
+  if (!isCapitalised(head) || has(head, 'Value') || noun.pronoun) return false;
+  if (noun.head === 0 && context.casing.isCommonWord(head.text)) return false;
+  return /^(the)$/i.test(terms[noun.from]!.text) || isCapitalised(terms[noun.from]);
+}
+
+/** True when a noun phrase describes rather than names: a common noun after an article or a possessive ("Warsaw's first literary cabaret"). */
+function isDescription(terms: Term[], noun: NounPhrase): boolean {
+  const head = terms[noun.head]!;
+  if (isCapitalised(head) || has(head, 'Value') || noun.pronoun || !isNominal(head)) return false;
+  const first = terms[noun.from]!;
+  return /^(the|a|an)$/i.test(first.text) || (/['\u2019]s$/.test(first.text) && noun.head > noun.from);
+}
+
+/** The noun phrase that ends right before term `end` and starts where a phrase may start (the longest such). */
+function phraseEndingAt(terms: Term[], end: number): NounPhrase | undefined {
+  for (let from = Math.max(0, end - 8); from < end; from++) {
+    const previous = terms[from - 1];
+    const boundary = !previous || breaksAfter(previous) || has(previous, 'Preposition') || has(previous, 'Verb') || has(previous, 'Conjunction');
+    const noun = boundary ? nounPhraseAt(terms, from, end) : undefined;
+    if (noun && noun.to === end && !noun.pronoun) return noun;
+  }
+  return undefined;
+}
+
+const SUBORDINATOR = /^(after|before|although|though|while|when|because|since|if|as|once|until|unless|despite|following|during)$/i;
+
+/** A definite description can be asked about ("the Hauteville leader", "Warsaw's first literary cabaret"); "a Roman fort" may be one of many. */
+const isDefinite = (terms: Term[], noun: NounPhrase) => /^the$/i.test(terms[noun.from]!.text) || /['\u2019]s$/.test(terms[noun.from]!.text);
+
+/**
+ * Appositions anywhere in a sentence, asked both ways: "the theatre complex also included Momus,
+ * Warsaw's first literary cabaret," → "What was Momus?" and "What was Warsaw's first literary
+ * cabaret?"; "the Hauteville leader, Drogo," → "Who was the Hauteville leader?".
+ */
+function appositionQuestions(context: PassageContext, sentence: Sentence, entities: Entity[]): SentenceQuestion[] {
+  const { terms } = sentence;
+  const questions: SentenceQuestion[] = [];
+  const past = sentence.verbs.some((verb) => verb.past || /^(did|was|were|had)/i.test(verb.auxiliary));
+  const text = (noun: NounPhrase) => (noun.from === 0 ? context.casing.inside(phrase(context, terms, noun.from, noun.to)) : phrase(context, terms, noun.from, noun.to));
+  for (let k = 0; k < terms.length - 1; k++) {
+    if (!/^,\s*$/.test(terms[k]!.after)) continue;
+    const first = phraseEndingAt(terms, k + 1);
+    const second = nounPhraseAt(terms, k + 1);
+    if (!first || !second || second.pronoun) continue;
+    // The second phrase ends the apposition: a comma, a bracket, a dash or the sentence's end after it.
+    if (second.to < terms.length && !breaksAfter(terms[second.to - 1]!)) continue;
+    // "Lublin, the capital, and Kraków", "Tesla, Oliver Lodge, and John Stone": a list, not an apposition.
+    const joined = (noun: NounPhrase) => terms.slice(noun.from, noun.to).some((term) => /^(and|or|&)$/i.test(term.text));
+    if (/^(and|or)$/i.test(terms[second.to]?.text ?? '') || joined(first) || joined(second)) continue;
+    // "After the Muslim conquests, the Persian scholar ...": the comma closes a phrase that opens the sentence.
+    if (terms.slice(0, first.from).some((term) => has(term, 'Preposition') || SUBORDINATOR.test(term.text)) && !terms.slice(0, first.from).some((term) => breaksAfter(term))) continue;
+    const pairs: [NounPhrase, NounPhrase][] = [];
+    if (isName(context, terms, first) && isDescription(terms, second)) pairs.push([first, second]);
+    // ("the CBS News archive, Australia": a place after a comma says where, it does not rename.)
+    if (isDescription(terms, first) && isName(context, terms, second) && !has(terms[second.head], 'Place')) pairs.push([second, first]);
+    for (const [name, description] of pairs) {
+      // "a company" tells nothing about its name; "a Roman fort and bridge" does.
+      if (description.to - description.from < 3) continue;
+      const plural = isPlural(terms, name);
+      const copula = past ? (plural ? 'were' : 'was') : plural ? 'are' : 'is';
+      const wh = namesPerson(terms, name) || namesPerson(terms, description) ? 'who' : 'what';
+      questions.push({ question: finishQuestion([wh, copula, text(name)]), ...rangeOf(context, sentence, description), confidence: BASE_CONFIDENCE.definition - 0.05, kind: 'definition', role: 'predicate' });
+      const answer = isDefinite(terms, description) ? answerOf(context, sentence, entities, name) : undefined;
+      if (answer) questions.push({ question: finishQuestion([wh, copula, text(description)]), ...rangeOf(context, sentence, answer), confidence: BASE_CONFIDENCE[answer.kind] - 0.05, kind: answer.kind, role: 'predicate' });
+    }
+  }
+  return questions;
+}
+
+/** Words that count a noun without pointing elsewhere: "each packet" reads well in a question, "this packet" does not. */
+const QUANTIFIER = /^(each|every|all|some|many|most|several|both|few)$/i;
+
+/**
+ * True when the clause's subject can stand in a question: a specific noun phrase, a quantified noun
+ * ("each packet", "some buyers"), or a pronoun whose person is known.
+ */
 function isAskable(clause: Clause): boolean {
-  return clause.subjectName !== undefined || isSpecific(clause.sentence.terms, clause.subject);
+  const { terms } = clause.sentence;
+  const { subject } = clause;
+  const quantified = QUANTIFIER.test(terms[subject.from]!.text) && subject.head > subject.from && !has(terms[subject.head], 'Value') && !has(terms[subject.from + 1], 'Determiner');
+  // "Why is 1629–1631 associated with ...?": a bare number does not say what it is about.
+  if (clause.subjectName === undefined && terms.slice(subject.from, subject.to).every((term) => has(term, 'Value'))) return false;
+  return clause.subjectName !== undefined || isSpecific(terms, subject) || quantified;
 }
 
 /**
@@ -481,14 +640,16 @@ function referentOf(clause: Clause, referents: Referents): string | undefined {
 export function sentenceQuestions(context: PassageContext, sentence: Sentence, referents: Referents = {}): SentenceQuestion[] {
   const entities = findEntities(sentence);
   const questions: SentenceQuestion[] = [];
+  const push = (question: SentenceQuestion | undefined) => {
+    // "What raises it further?": a pronoun in the question leaves open what it asks about.
+    if (!question || /\b(it|they|them|he|she|him|this|these|those)\b/i.test(question.question)) return;
+    if (question.question.split(' ').length <= MAX_QUESTION_WORDS && context.isClean(question.start, question.end)) questions.push(question);
+  };
   for (const parsed of clausesOf(sentence)) {
+    // "burned a mixture of acetylene and compressed oxygen": a question would cut the phrase that goes on after "and".
+    if (parsed.parts.some((part) => part.continued && !part.detached)) continue;
     const referent = referentOf(parsed, referents);
     const clause = referent !== undefined ? { ...parsed, subjectName: referent } : parsed;
-    const push = (question: SentenceQuestion | undefined) => {
-      // "What raises it further?": a pronoun in the question leaves open what it asks about.
-      if (!question || /\b(it|they|them|he|she|him|this|these|those)\b/i.test(question.question)) return;
-      if (question.question.split(' ').length <= MAX_QUESTION_WORDS && context.isClean(question.start, question.end)) questions.push(question);
-    };
     push(subjectQuestion(context, clause, entities));
     for (const question of complementQuestions(context, clause, entities)) push(question);
     push(frontedQuestion(context, clause, entities));
@@ -496,7 +657,9 @@ export function sentenceQuestions(context: PassageContext, sentence: Sentence, r
     push(infinitiveQuestion(context, clause));
     push(meansQuestion(context, clause));
     push(appositiveQuestion(context, clause));
+    for (const question of kindQuestions(context, clause)) push(question);
   }
+  for (const question of appositionQuestions(context, sentence, entities)) push(question);
   return questions;
 }
 
