@@ -241,3 +241,9 @@ test('more question forms: "which" + the kind a name names, appositions both way
     assert.ok(!/acetylene\?$/.test(question) && answer !== 'mixture of acetylene', `${question} -> ${answer}`);
   }
 });
+
+test('a bracket or an aside between commas after the subject is left out of the clause', () => {
+  const pairs = questionsOf('The restored video, remaining in black and white, contains conservative digital enhancements. The User Datagram Protocol (UDP) is an example of a datagram protocol.\n');
+  assert.equal(pairs.get('What does the restored video contain?'), 'conservative digital enhancements', [...pairs.keys()].join(' | '));
+  assert.equal(pairs.get('What is the User Datagram Protocol?'), 'an example of a datagram protocol', [...pairs.keys()].join(' | '));
+});

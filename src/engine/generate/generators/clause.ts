@@ -245,6 +245,22 @@ function clauseWith(sentence: Sentence, subject: NounPhrase, adverbs: Span, limi
   return { sentence, subject, adverbs, verb, parts, relative, ...(fronted ? { fronted } : {}) };
 }
 
+/**
+ * Where an aside between commas that starts at `from` ends (the term after its closing comma): a
+ * participle or a phrase of a preposition with no finite verb inside ("remaining in black and white").
+ */
+function asideEnd(terms: Term[], from: number, limit: number): number | undefined {
+  const first = terms[from];
+  if (!first || !(has(first, 'Gerund') || has(first, 'Participle') || has(first, 'PastTense') || has(first, 'Preposition'))) return undefined;
+  for (let k = from; k < limit - 1; k++) {
+    const term = terms[k]!;
+    if (k > from && has(term, 'Verb') && !has(term, 'Gerund') && !has(term, 'Participle') && (has(term, 'PresentTense') || has(term, 'Copula') || has(term, 'Modal'))) return undefined;
+    if (/[;:()]/.test(term.after)) return undefined;
+    if (/^,\s*$/.test(term.after)) return k + 1;
+  }
+  return undefined;
+}
+
 /** Adverbs from `from` on ("also", "often"), up to the first word that is not one. */
 function adverbsFrom(terms: Term[], from: number, limit: number): Span {
   let to = from;
@@ -265,11 +281,26 @@ function clauseAfter(sentence: Sentence, subject: NounPhrase, limit: number, rel
     subject = { ...subject, to: tail.to };
   }
   let from = subject.to;
+  // "Jean Cauvin (John Calvin) converted ...": a bracket after the subject is left out.
+  if (/\(\s*$/.test(terms[from - 1]!.after)) {
+    let close = from;
+    while (close < limit && !/\)/.test(terms[close]!.after)) close++;
+    if (close >= limit - 1) return undefined;
+    from = close + 1;
+  }
   let appositive: NounPhrase | undefined;
-  if (/^,\s*$/.test(terms[subject.to - 1]!.after)) {
-    appositive = nounPhraseAt(terms, subject.to, limit);
-    if (!appositive || !/^,\s*$/.test(terms[appositive.to - 1]!.after)) return undefined;
-    from = appositive.to;
+  if (/^\)?,\s*$/.test(terms[from - 1]!.after)) {
+    appositive = nounPhraseAt(terms, from, limit);
+    if (appositive && /^,\s*$/.test(terms[appositive.to - 1]!.after)) {
+      from = appositive.to;
+    } else {
+      // "The restored video, remaining in black and white, contains ...": a phrase between commas that
+      // has no verb of its own (a participle may open it) is left out too.
+      appositive = undefined;
+      const close = asideEnd(terms, from, limit);
+      if (close === undefined) return undefined;
+      from = close;
+    }
   }
   const clause = clauseWith(sentence, subject, adverbsFrom(terms, from, limit), limit, relative, strict, fronted);
   return clause && appositive ? { ...clause, appositive } : clause;
