@@ -4,19 +4,21 @@
 // spans, the recall of the human gold answers (a gold answer is covered when a generated answer of its
 // paragraph has token F1 >= 0.5 with it) and the time; on the demo workspace, the pairs per kind of
 // file; and, for each judgement file in bench/judgements/, the keep rate of its blind sample of XQuAD
-// pairs judged "would a person keep this" (overall and per generator). How the pairs were judged is
-// written in each file's "about".
+// pairs judged "would a person keep this" (overall and per generator), counting only verdicts given to
+// the pairs exactly as the generators make them now; a sample whose pairs changed is reported stale
+// (see blind-sample.ts). How the pairs were judged is written in each file's "about".
 //
 // Run: npm run bench:generate [-- --paragraphs 120 --limit-covid N]
-// To (re)draw a sample for the current generators: -- --write-sample bench/judgements/NAME.json --seed S --sample N
-// (verdicts of pairs still drawn are kept; new pairs get verdict null, to be judged by reading them).
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// To (re)draw a sample for the current generators (over the 120 paragraphs):
+//   -- --write-sample bench/judgements/NAME.json --seed S --sample N
+// (pairs exactly as judged keep their verdicts; new or changed pairs get verdict null, to be judged by reading them).
+import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { discoverFiles, generateFromFiles, type PairSource, type SourceFile } from '../src/engine/generate';
 import { f1V1, normalizeAnswer } from '../src/engine/squad/metrics';
 import type { SquadDataset } from '../src/engine/squad/types';
+import { blindSamples, writeSample, type Pair } from './blind-sample';
 
 const { values } = parseArgs({
   options: {
@@ -35,16 +37,6 @@ interface GoldAnswer {
   path: string;
   text: string;
   start: number;
-}
-/** One generated pair with the file it came from and its answer's offset in that file. */
-interface Pair {
-  path: string;
-  context: string;
-  question: string;
-  answer: string;
-  /** Offset of the answer in the file. */
-  start: number;
-  generator: PairSource;
 }
 interface CorpusFigures {
   documents: number;
@@ -141,104 +133,6 @@ function squadDocuments(path: string, folder: string, limit?: number): { files: 
   return { files, gold };
 }
 
-interface Judged {
-  id: string;
-  path: string;
-  passage: string;
-  question: string;
-  answer: string;
-  answerStart: number;
-  verdict: 'keep' | 'drop' | null;
-  note?: string;
-}
-interface JudgementFile {
-  about: string;
-  seed: number;
-  size: number;
-  pairs: Judged[];
-}
-
-const sampleId = (pair: Pair) => `${pair.path}@${pair.start}:${normalizeAnswer(pair.question).replace(/\s+/g, '-')}`;
-
-/**
- * The blind sample: `size` XQuAD pairs, one per paragraph as far as they go, each generator getting its share of
- * the draw by its share of the pairs. A pair's place in the draw is the hash of the seed and the pair,
- * so that the draw is repeatable and a change to some pairs leaves the rest of the sample (and their
- * verdicts) where they were.
- */
-function drawSample(pairs: Pair[], size: number, seed: number): Pair[] {
-  const rank = (pair: Pair) => createHash('sha256').update(`${seed}\u0000${sampleId(pair)}`).digest('hex');
-  const ranked = pairs.map((pair) => ({ pair, rank: rank(pair) })).sort((a, b) => a.rank.localeCompare(b.rank)).map(({ pair }) => pair);
-  const counts = new Map<PairSource, number>();
-  for (const pair of pairs) counts.set(pair.generator, (counts.get(pair.generator) ?? 0) + 1);
-  const quota = new Map([...counts].map(([name, count]) => [name, Math.max(1, Math.round((size * count) / pairs.length))]));
-  const usedPaths = new Set<string>();
-  const sample: Pair[] = [];
-  // First each generator up to its share, then any generator, then (with fewer paragraphs than pairs wanted) a second pair of a paragraph.
-  const taken = new Set<Pair>();
-  for (const [respectQuota, onePerParagraph] of [[true, true], [false, true], [false, false]] as const) {
-    for (const pair of ranked) {
-      if (sample.length >= size) break;
-      if (taken.has(pair) || (onePerParagraph && usedPaths.has(pair.path)) || (respectQuota && quota.get(pair.generator)! <= 0)) continue;
-      taken.add(pair);
-      usedPaths.add(pair.path);
-      quota.set(pair.generator, quota.get(pair.generator)! - 1);
-      sample.push(pair);
-    }
-  }
-  return sample;
-}
-
-/** Joins the sample with the recorded verdicts: the keep rate, overall and per generator. */
-function judgementFigures(sample: Pair[], file: JudgementFile | undefined) {
-  const verdicts = new Map((file?.pairs ?? []).map((pair) => [pair.id, pair.verdict]));
-  const perGenerator: Record<string, { judged: number; kept: number }> = {};
-  let judged = 0;
-  let kept = 0;
-  for (const pair of sample) {
-    const verdict = verdicts.get(sampleId(pair));
-    if (verdict === undefined || verdict === null) continue;
-    judged++;
-    const entry = (perGenerator[pair.generator] ??= { judged: 0, kept: 0 });
-    entry.judged++;
-    if (verdict === 'keep') {
-      kept++;
-      entry.kept++;
-    }
-  }
-  return {
-    sample: sample.length,
-    judged,
-    notJudged: sample.length - judged,
-    kept,
-    keepRate: judged > 0 ? round(kept / judged) : null,
-    byGenerator: Object.fromEntries(Object.entries(perGenerator).map(([name, entry]) => [name, { ...entry, keepRate: round(entry.kept / entry.judged) }])),
-  };
-}
-
-const ABOUT =
-  'Blind sample of generated XQuAD pairs, drawn by npm run bench:generate (seeded hash order, one pair per paragraph as far as they go, generators in proportion to their pairs). Each pair was read with its passage, without its generator or confidence, and judged "keep" when the question is a fluent, complete question that the passage answers without ambiguity and the given span is that answer (one item of a list counts when the question asks for one); otherwise "drop".';
-
-function writeSample(path: string, sample: Pair[], previous: JudgementFile | undefined, seed: number, size: number): void {
-  const old = new Map((previous?.pairs ?? []).map((pair) => [pair.id, pair]));
-  const pairs: Judged[] = sample.map((pair) => {
-    const id = sampleId(pair);
-    const before = old.get(id);
-    return { id, path: pair.path, passage: pair.context, question: pair.question, answer: pair.answer, answerStart: pair.start, verdict: before?.verdict ?? null, ...(before?.note ? { note: before.note } : {}) };
-  });
-  writeFileSync(path, `${JSON.stringify({ about: previous?.about ?? ABOUT, seed, size, pairs } satisfies JudgementFile, null, 2)}\n`);
-}
-
-/** Each judgement file's sample drawn again from the current pairs, joined with its verdicts. */
-function blindSamples(pairs: Pair[]) {
-  const reports: Record<string, ReturnType<typeof judgementFigures> & { seed: number }> = {};
-  for (const name of existsSync(JUDGEMENTS) ? readdirSync(JUDGEMENTS).filter((file) => file.endsWith('.json')).sort() : []) {
-    const file = JSON.parse(readFileSync(join(JUDGEMENTS, name), 'utf8')) as JudgementFile;
-    reports[name] = { seed: file.seed, ...judgementFigures(drawSample(pairs, file.size, file.seed), file) };
-  }
-  return reports;
-}
-
 /** The demo workspace: pairs per kind of file (its extension), and the files that gave none. */
 async function demoFigures() {
   const folder = join(root, 'demo/workspace');
@@ -267,18 +161,13 @@ async function main() {
   process.stderr.write(`COVID-QA: ${covid.files.length} papers\n`);
   const covidRun = await generate(covid.files);
 
-  if (values['write-sample'] !== undefined) {
-    const path = resolve(values['write-sample']);
-    const previous = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as JudgementFile) : undefined;
-    const size = Number(values.sample);
-    writeSample(path, drawSample(xquadRun.pairs, size, seed), previous, seed, size);
-  }
+  if (values['write-sample'] !== undefined) writeSample(resolve(values['write-sample']), xquadRun.pairs, seed, Number(values.sample));
 
   const report = {
     xquad: figuresOf(xquad.files, xquadRun, xquad.gold),
     covid: figuresOf(covid.files, covidRun, covid.gold),
     demo: await demoFigures(),
-    blindSamples: blindSamples(xquadRun.pairs),
+    blindSamples: blindSamples(JUDGEMENTS, xquadRun.pairs),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
