@@ -51,7 +51,7 @@ Language model (the passages are sent to the endpoint you name, and nowhere else
   --llm-questions N        questions asked for per passage (default ${LLM_DEFAULTS.questionsPerPassage})
   --llm-max-requests N     at most N requests (default ${LLM_DEFAULTS.maxRequests})
   --llm-max-tokens N       at most N tokens, prompts and replies together (default ${LLM_DEFAULTS.maxTokens})
-  --llm-timeout SECONDS    longest wait for one reply (default 120)`;
+  --llm-timeout SECONDS    longest wait for one reply (default 120, at most 86400)`;
 
 function parseGenerators(raw: string | undefined): GeneratorName[] | undefined {
   if (raw === undefined) return undefined;
@@ -193,6 +193,9 @@ async function roundTripSettings(values: Values): Promise<RoundTripSettings | un
   return settings;
 }
 
+/** Longest --llm-timeout: a day is more than any reply needs, and far below what a timer can hold (about 24.8 days). */
+const MAX_LLM_TIMEOUT_S = 86_400;
+
 /** The language model named by --llm-endpoint and --llm-model, with its caps; undefined when none is named. */
 function languageModel(values: Values): { chat: OpenAiChat; settings: LanguageModelSettings } | undefined {
   const endpoint = values['llm-endpoint'] as string | undefined;
@@ -210,7 +213,7 @@ function languageModel(values: Values): { chat: OpenAiChat; settings: LanguageMo
     maxRequests: integer('llm-max-requests'),
     maxTokens: integer('llm-max-tokens'),
   });
-  const timeout = optionalNumber('generate', values, 'llm-timeout', { min: 0.001 });
+  const timeout = optionalNumber('generate', values, 'llm-timeout', { min: 0.001, max: MAX_LLM_TIMEOUT_S });
   const apiKey = process.env[API_KEY_VARIABLE] || undefined;
   const chat = new OpenAiChat({ endpoint, model, apiKey, apiKeySource: API_KEY_VARIABLE, ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}) });
   return { chat, settings };

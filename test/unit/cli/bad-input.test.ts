@@ -305,8 +305,7 @@ const sweep: SweepGroup[] = [
       'llm-questions': integer(1),
       'llm-max-requests': integer(1),
       'llm-max-tokens': integer(1),
-      // A huge --llm-timeout is left out: it overflows setTimeout (reported to the generation lane).
-      'llm-timeout': [['0', `at least 0.001, got '0'`], ['-1', `at least 0.001, got '-1'`], ['abc', `a number, got 'abc'`]],
+      'llm-timeout': [['0', `at least 0.001, got '0'`], ['-1', `at least 0.001, got '-1'`], ['abc', `a number, got 'abc'`], ['1e300', `at most 86400, got '1e300'`], ['86401', `at most 86400, got '86401'`]],
     },
   },
 ];

@@ -236,6 +236,11 @@ test('endpoints: base URLs get /chat/completions, bad URLs are user errors, a ke
   assert.throws(() => chatCompletionsUrl('localhost:11434'), UserError);
   assert.throws(() => chatCompletionsUrl('not a url'), UserError);
   assert.throws(() => new OpenAiChat({ endpoint: 'http://llm.example.com/v1', model: 'm', apiKey: 'k' }), /refusing to send the API key over plain http/);
+  // A timeout longer than a timer holds would fire at once: refused with the range instead.
+  for (const timeoutMs of [1e303, 2 ** 31, 0, Number.NaN]) {
+    assert.throws(() => new OpenAiChat({ endpoint: 'http://127.0.0.1:1/v1', model: 'm', timeoutMs }), /the language model timeout must be between 1 ms and 2147483647 ms/, String(timeoutMs));
+  }
+  assert.doesNotThrow(() => new OpenAiChat({ endpoint: 'http://127.0.0.1:1/v1', model: 'm', timeoutMs: 2 ** 31 - 1 }));
   const closed = await startFakeOpenAi();
   const url = closed.url;
   await closed.close();

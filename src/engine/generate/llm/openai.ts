@@ -26,6 +26,8 @@ export interface OpenAiChatOptions {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** The longest delay a Node.js timer keeps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The chat completions URL of an endpoint; a UserError for anything that is not an http(s) URL. */
 export function chatCompletionsUrl(endpoint: string): URL {
@@ -73,6 +75,11 @@ export class OpenAiChat implements ChatBackend {
   private jsonMode = true;
 
   constructor(private readonly options: OpenAiChatOptions) {
+    // A timer holds at most 2^31 - 1 ms; a longer one would fire at once (and AbortSignal.timeout throws).
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined && !(timeoutMs >= 1 && timeoutMs <= MAX_TIMER_MS)) {
+      throw new UserError(`the language model timeout must be between 1 ms and ${MAX_TIMER_MS} ms (about 24 days), got ${timeoutMs} ms`);
+    }
     this.url = chatCompletionsUrl(options.endpoint);
     this.shownUrl = redactUrl(this.url);
     this.label = `${options.model} at ${this.url.host}`;
