@@ -121,7 +121,9 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
     // phrase that goes on after "and" ("a mixture of acetylene and compressed oxygen") is no whole answer.
     if (/^(and|or|but|while|whereas|nor|yet)$/i.test(term.text)) {
       const last = parts.at(-1);
-      if (last && /^(and|or)$/i.test(term.text) && !has(terms[i + 1], 'Verb')) parts[parts.length - 1] = { ...last, continued: true };
+      // ("acetylene and compressed oxygen": a participle before a bare noun describes it, it is no second verb.)
+      const described = (has(terms[i + 1], 'PastTense') || has(terms[i + 1], 'Gerund')) && has(terms[i + 2], 'Noun') && !has(terms[i + 2], 'Pronoun') && !breaksAfter(terms[i + 1]!);
+      if (last && /^(and|or)$/i.test(term.text) && (!has(terms[i + 1], 'Verb') || described)) parts[parts.length - 1] = { ...last, continued: true };
       // "in Victoria's North Western and Eastern rural areas": the names share the noun after them, so the phrase is cut.
       const tail = nounPhraseAt(terms, i + 1, limit);
       if (last?.phrase && tail && isCapitalised(terms[last.phrase.to - 1]) && isCapitalised(terms[i + 1]) && !isCapitalised(terms[tail.head])) {
@@ -382,7 +384,9 @@ function participleClause(sentence: Sentence, clause: Clause, limit: number): Cl
 function meansClause(sentence: Sentence, clause: Clause): Clause | undefined {
   const { terms } = sentence;
   const means = clause.parts.find((part) => part.kind === 'means');
-  if (!means) return undefined;
+  // After a passive ("was demonstrated by burning ...") the one who does it is not the subject.
+  const passive = terms.slice(clause.verb.from, clause.verb.to).some((term) => has(term, 'Passive') || has(term, 'Copula'));
+  if (!means || means.continued || passive) return undefined;
   const at = means.from + 1;
   let to = at + 1;
   while (to < means.to && has(terms[to], 'Particle')) to++;
