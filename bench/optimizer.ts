@@ -1,7 +1,7 @@
 /**
  * npm run bench:optimizer — one AdamW update of every parameter of a MiniLM-L6-shaped model (22.7M
- * parameters), computed two ways: over Float32Arrays in the engine process (train/adamw-float32.ts,
- * what training uses) and as an ONNX graph on ONNX Runtime's CPU provider (the same float32 operations
+ * parameters), computed two ways: over Float32Arrays in the engine process (train/adamw-float32.ts
+ * with its SIMD kernel, what training uses) and as an ONNX graph on ONNX Runtime's CPU provider (the same float32 operations
  * in torch's order, weights, gradients and moments fed in and the new ones read out). Interleaved
  * repeats, medians; the two must agree (the graph is checked against the loop).
  * Usage: node --import tsx bench/optimizer.ts [REPEATS=5]

@@ -12,9 +12,12 @@
  *   p ← p + ((−lr / (1 − β1^t))·m) / (sqrt(v) / sqrt(1 − β2^t) + ε)   (addcdiv_)
  *
  * Measured against the same update as an ONNX graph on the CPU provider (npm run bench:optimizer,
- * MiniLM-L6's 22.6M parameters, 2 cores): 0.84 s for this loop against 2.9 s for the graph, which
- * makes a dozen passes over memory and copies every new weight and moment out. So training uses it.
+ * MiniLM-L6's 22.6M parameters, 2 cores): 0.84 s for the scalar loop against 2.9 s for the graph,
+ * which makes a dozen passes over memory and copies every new weight and moment out. So training
+ * uses it, with the loop's body run four entries at a time by a SIMD kernel (kernels.ts: 5-7x less
+ * CPU time than the scalar loop, the same bits).
  */
+import { adamWBulk, type AdamWScalars } from './kernels';
 import { adamWHyperparameters, appliesWeightDecay, checkAdamWState, type AdamWOptions, type AdamWState } from './adamw-state';
 
 export interface Float32Parameter {
@@ -81,25 +84,26 @@ export class Float32AdamW {
     const v = (slot.expAvgSq ??= new Float32Array(p.length));
     slot.step += 1;
     const t = slot.step;
-    const decay = f(1 - lr * (slot.decays ? this.weightDecay : 0));
-    const oneMinusBeta1 = f(1 - this.beta1);
-    const beta2 = f(this.beta2);
-    const oneMinusBeta2 = f(1 - this.beta2);
-    const biasCorrection2Sqrt = f(Math.sqrt(1 - this.beta2 ** t));
-    const epsilon = f(this.epsilon);
-    const negStepSize = f(-(lr / (1 - this.beta1 ** t)));
-    const scale = f(gradScale);
-    const scaled = scale !== 1;
-    const decays = decay !== 1; // multiplying by exactly 1 changes nothing
-    for (let i = 0; i < p.length; i++) {
-      const g = scaled ? f(grad[i]! * scale) : grad[i]!;
-      const mi = f(m[i]! + f(oneMinusBeta1 * f(g - m[i]!)));
-      const vi = f(f(v[i]! * beta2) + f(f(g * oneMinusBeta2) * g));
+    const s: AdamWScalars = {
+      decay: f(1 - lr * (slot.decays ? this.weightDecay : 0)),
+      oneMinusBeta1: f(1 - this.beta1),
+      beta2: f(this.beta2),
+      oneMinusBeta2: f(1 - this.beta2),
+      biasCorrection2Sqrt: f(Math.sqrt(1 - this.beta2 ** t)),
+      epsilon: f(this.epsilon),
+      negStepSize: f(-(lr / (1 - this.beta1 ** t))),
+      scale: f(gradScale),
+    };
+    // The SIMD kernel does all but the last few entries, bit for bit as the loop below.
+    const done = adamWBulk(p, grad, m, v, s);
+    for (let i = done; i < p.length; i++) {
+      const g = f(grad[i]! * s.scale); // a scale or decay of exactly 1 changes nothing
+      const mi = f(m[i]! + f(s.oneMinusBeta1 * f(g - m[i]!)));
+      const vi = f(f(v[i]! * s.beta2) + f(f(g * s.oneMinusBeta2) * g));
       m[i] = mi;
       v[i] = vi;
-      const denom = f(f(f(Math.sqrt(vi)) / biasCorrection2Sqrt) + epsilon);
-      const pi = decays ? f(p[i]! * decay) : p[i]!;
-      p[i] = f(pi + f(f(negStepSize * mi) / denom));
+      const denom = f(f(f(Math.sqrt(vi)) / s.biasCorrection2Sqrt) + s.epsilon);
+      p[i] = f(f(p[i]! * s.decay) + f(f(s.negStepSize * mi) / denom));
     }
   }
 
