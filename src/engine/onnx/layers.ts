@@ -247,10 +247,17 @@ export function questionAnsweringHeadBackward(g: GraphBuilder, saved: QaHeadSave
 
 // Softmax and nn.Embedding
 
-/** Backward of softmax over the last axis, P = softmax(S): dS = P ⊙ (dP − rowsum(dP ⊙ P)). */
-export function softmaxBackward(g: GraphBuilder, probs: Value, dProbs: Value, hint: string): Value {
-  const rowDot = g.reduceSum(g.mul(dProbs, probs, `d_${hint}_times_probs`), [-1], true, `d_${hint}_row_dot`);
-  return g.mul(probs, g.sub(dProbs, rowDot, `d_${hint}_centered`), `d_${hint}`);
+/**
+ * Backward of dropout after a softmax over the last axis, P = softmax(S), P′ = dropout(P) = P ⊙ mask,
+ * from dP′: with dP = dP′ ⊙ mask, softmax's dS = P ⊙ (dP − rowsum(dP ⊙ P)), and P ⊙ dP = P′ ⊙ dP′, so
+ *   T = P′ ⊙ dP′,  dS = T − P ⊙ rowsum(T)
+ * which never forms dP: on attention probabilities [B, nh, S, S] that is one pass less over the
+ * largest tensors of the step. Without dropout, P′ is P.
+ */
+export function droppedSoftmaxBackward(g: GraphBuilder, probs: Value, droppedProbs: Value, dDroppedProbs: Value, hint: string): Value {
+  const product = g.mul(droppedProbs, dDroppedProbs, `d_${hint}_times_probs`);
+  const rowDot = g.reduceSum(product, [-1], true, `d_${hint}_row_dot`);
+  return g.sub(product, g.mul(probs, rowDot, `d_${hint}_probs_row_dot`), `d_${hint}`);
 }
 
 /**

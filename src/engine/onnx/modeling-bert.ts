@@ -24,7 +24,7 @@ import {
   positionEmbeddingBackward,
   questionAnsweringHead,
   questionAnsweringHeadBackward,
-  softmaxBackward,
+  droppedSoftmaxBackward,
   type ActivationSaved,
   type ForwardContext,
   type Gradients,
@@ -213,7 +213,8 @@ export function bertSelfAttention(
 /**
  * Backward of BertSelfAttention, per head (P = attention_probs, P′ = P after dropout, C = P′·V):
  *   dV = P′ᵀ·dC,  dP′ = dC·Vᵀ,  dP = dP′·mask
- *   dS = P ⊙ (dP − rowsum(dP ⊙ P))      (softmax; the additive attention mask is a constant)
+ *   dS = P ⊙ (dP − rowsum(dP ⊙ P))      (softmax; the additive attention mask is a constant;
+ *                                        computed from P′ and dP′, see droppedSoftmaxBackward)
  *   dQ = (dS/√hs)·K,  dK = (dS/√hs)ᵀ·Q
  * then the backward of each projection; the hidden state receives the sum of the three.
  */
@@ -223,8 +224,7 @@ export function bertSelfAttentionBackward(ctx: TrainingContext, config: ModelCon
   const dContext = transposeForScores(ctx, dContextLayer, config, 'd_context'); // (B, nh, S, hs)
   const dValueLayer = g.matMul(g.transpose(saved.droppedProbs, [0, 1, 3, 2], 'dropped_probs_t'), dContext, 'd_value_layer');
   const dDroppedProbs = g.matMul(dContext, g.transpose(saved.valueLayer, [0, 1, 3, 2], 'value_layer_t'), 'd_dropped_probs'); // (B, nh, S, S)
-  const dProbs = ctx.dropoutBackward(dDroppedProbs, saved.dropoutSite);
-  const dScores = softmaxBackward(g, saved.attentionProbs, dProbs, 'attention_scores');
+  const dScores = droppedSoftmaxBackward(g, saved.attentionProbs, saved.droppedProbs, dDroppedProbs, 'attention_scores');
   const dRawScores = g.div(dScores, g.scalar(Math.sqrt(headSize)), 'd_raw_scores');
   const dQueryLayer = g.matMul(dRawScores, saved.keyLayer, 'd_query_layer'); // (B, nh, S, hs)
   const dKeyLayer = g.matMul(g.transpose(dRawScores, [0, 1, 3, 2], 'd_raw_scores_t'), saved.queryLayer, 'd_key_layer');

@@ -23,7 +23,7 @@ import {
   positionEmbeddingBackward,
   questionAnsweringHead,
   questionAnsweringHeadBackward,
-  softmaxBackward,
+  droppedSoftmaxBackward,
   type ActivationSaved,
   type ForwardContext,
   type Gradients,
@@ -182,7 +182,8 @@ export function multiHeadSelfAttention(
 /**
  * Backward of MultiHeadSelfAttention, per head (W = weights, W′ = W after dropout, C = W′·V):
  *   dC from out_lin's backward;  dV = W′ᵀ·dC,  dW′ = dC·Vᵀ,  dW = dW′·mask
- *   dS = W ⊙ (dW − rowsum(dW ⊙ W))   (softmax; masked scores have W = 0, so dS is 0 there as masked_fill's backward makes it)
+ *   dS = W ⊙ (dW − rowsum(dW ⊙ W))   (softmax, from W′ and dW′: see droppedSoftmaxBackward; masked scores
+ *                                     have W = 0, so dS is 0 there as masked_fill's backward makes it)
  *   dQ = (dS·K)/√hs,  dK = dSᵀ·(Q/√hs)
  * then the backward of q_lin, k_lin, v_lin; x receives the sum of the three.
  */
@@ -192,7 +193,7 @@ export function multiHeadSelfAttentionBackward(ctx: TrainingContext, config: Mod
   const dContext = shape(ctx, config, linearBackward(g, saved.outLin, dOutput, grads, 'out_lin'), 'd_context'); // (B, nh, S, hs)
   const dV = g.matMul(g.transpose(saved.droppedWeights, [0, 1, 3, 2], 'dropped_weights_t'), dContext, 'd_v');
   const dDroppedWeights = g.matMul(dContext, g.transpose(saved.v, [0, 1, 3, 2], 'v_t'), 'd_dropped_weights'); // (B, nh, S, S)
-  const dScores = softmaxBackward(g, saved.weights, ctx.dropoutBackward(dDroppedWeights, saved.site), 'scores');
+  const dScores = droppedSoftmaxBackward(g, saved.weights, saved.droppedWeights, dDroppedWeights, 'scores');
   const dQ = g.div(g.matMul(dScores, saved.k, 'd_q_scaled'), g.scalar(Math.sqrt(dimPerHead)), 'd_q'); // (B, nh, S, hs)
   const dK = g.matMul(g.transpose(dScores, [0, 1, 3, 2], 'd_scores_t'), saved.qScaled, 'd_k');
 
