@@ -26,7 +26,7 @@ import { dropoutMaskShape, fillDropoutMask, withDropout } from './dropout';
 import type { EngineOptions, TrainingEngine } from './engine';
 import { clipScale, globalNorm } from './grad-norm';
 import { fixedTrainingBytes } from './memory';
-import { GIB, measurePeakResident, residentBytes, residentLimit } from './native-memory';
+import { GIB, measurePeakResident, nvidiaFreeMemory, residentBytes, residentLimit } from './native-memory';
 import { deriveSeed } from './rng';
 import { squadScores } from './scores';
 
@@ -155,13 +155,21 @@ export class OnnxTrainingEngine implements TrainingEngine {
    * of a window, and the micro-batch is the most windows whose predicted peak stays within 85% of the
    * memory the machine has free (or SPANTUNE_MEMORY_LIMIT). A model that cannot train one window is
    * refused before the first measurement from a lower bound of its needs, or after it from the figure.
-   * GPU providers keep their memory on the device: the whole batch is tried there, and a provider
-   * that runs out falls back to the next (the session says so).
+   * CUDA keeps the step's memory on the GPU: the micro-batch is what the GPU's free memory (nvidia-smi)
+   * holds at twice the lower bound per window (gpuMicroBatch). WebGPU has no way to ask: the whole
+   * batch is tried there. A GPU provider that runs out falls back to the next (the session says so).
    */
   async planMemory(features: readonly QaFeature[], batchSize: number, seq: number): Promise<void> {
     if (this.session.provider !== 'cpu') {
-      this.microBatchSize = batchSize;
-      this.memoryNote = `the whole batch on ${describeProviders(this.session.report)}`;
+      const free = this.session.provider === 'cuda' ? nvidiaFreeMemory() : undefined;
+      const where = describeProviders(this.session.report);
+      if (free === undefined) {
+        this.microBatchSize = batchSize;
+        this.memoryNote = `the whole batch on ${where}`;
+        return;
+      }
+      this.microBatchSize = gpuMicroBatch(this.config, this.parameterCount, seq, batchSize, free);
+      this.memoryNote = `${(free / GIB).toFixed(1)} GiB free on the GPU (${where})`;
       return;
     }
     const limit = residentLimit();
@@ -252,6 +260,27 @@ function accumulate(sums: Map<string, Float32Array> | undefined, graph: Training
     for (let i = 0; i < sum.length; i++) sum[i] += add[i]!;
   }
   return sums;
+}
+
+/**
+ * Windows per micro-batch on a CUDA GPU with `free` bytes: 85% of it must hold the weights fed in
+ * and the gradients returned (8 bytes a parameter) and, per window, twice the lower bound of the
+ * graph's activations. A model that cannot train one window is refused at once, naming its size.
+ */
+export function gpuMicroBatch(config: ModelConfig, parameterCount: number, seq: number, batchSize: number, free: number): number {
+  const usable = 0.85 * free;
+  const fixed = 8 * parameterCount;
+  const perWindow = 2 * onnxWindowLowerBound(config, seq);
+  const fits = Math.floor((usable - fixed) / perWindow);
+  if (fits < 1) {
+    const { numHiddenLayers: layers, hiddenSize: hidden } = config;
+    throw new UserError(
+      `the model (${(parameterCount / 1e6).toFixed(1)}M parameters, ${layers} layers × ${hidden}) needs about ${((fixed + perWindow) / 0.85 / GIB).toFixed(1)} GiB ` +
+        `of GPU memory to train one ${seq}-token window, more than the ${(free / GIB).toFixed(1)} GiB the GPU has free: ` +
+        'use a smaller model, a shorter --max-seq-length, close other programs using the GPU, or train on the CPU (--provider cpu)',
+    );
+  }
+  return Math.min(batchSize, fits);
 }
 
 /**

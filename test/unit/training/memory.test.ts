@@ -3,7 +3,8 @@
  * - ONNX Runtime (onnx-engine.ts): the plan comes from the peak resident memory of probe steps; a real
  *   training step at the planned micro-batch peaks where the plan said, within the memory allowed
  *   (SPANTUNE_MEMORY_LIMIT stands in for a smaller machine); a model that cannot train one window is
- *   refused at once, naming its size and the remedies.
+ *   refused at once, naming its size and the remedies. On CUDA the GPU's free memory sizes them, and a
+ *   small GPU refuses a large model at once.
  * - TensorFlow.js (memory.ts): the per-window estimate covers the tensor memory a real step needs
  *   (tf.profile's peak bytes); native backends get the free memory of their device (a small GPU
  *   refuses a model at once), wasm its heap.
@@ -23,7 +24,7 @@ import { BatchPlan } from '../../../src/engine/train/batches';
 import { qaLoss } from '../../../src/engine/train/loss';
 import { bytesPerFeature, fixedTrainingBytes, planMicroBatches } from '../../../src/engine/train/memory';
 import { GIB, measurePeakResident } from '../../../src/engine/train/native-memory';
-import { openOnnxEngine } from '../../../src/engine/train/onnx-engine';
+import { gpuMicroBatch, onnxWindowLowerBound, openOnnxEngine } from '../../../src/engine/train/onnx-engine';
 import { tempDir } from '../../support/training-fixtures';
 import { randomWeights } from '../../support/gradient-probes';
 import { saveQaWeights } from '../../../src/engine/checkpoint/qa-weights';
@@ -101,6 +102,24 @@ describe('ONNX Runtime: micro-batches from measured resident memory', () => {
       assert.match(error.message, /^the model \(0\.\dM parameters, 2 layers × 96\) needs about \d+\.\d GiB to train one 384-token window, more than the 0\.0 GiB this machine has free: use a smaller model, a shorter --max-seq-length, close other programs, or train on a machine with more memory$/);
       return true;
     });
+  });
+});
+
+describe('ONNX Runtime on CUDA: micro-batches from the GPU\'s free memory', () => {
+  test('a small GPU refuses a large model at once with its size and the remedies; less free memory, smaller micro-batches', () => {
+    const large = bert(1024, 24, 16);
+    assert.throws(() => gpuMicroBatch(large, parametersOf(1024, 24), 384, 8, 2 * GIB), (error: unknown) => {
+      assert.ok(error instanceof UserError);
+      assert.match(error.message, /^the model \(33\d\.\dM parameters, 24 layers × 1024\) needs about \d+\.\d GiB of GPU memory to train one 384-token window, more than the 2\.0 GiB the GPU has free: .*--provider cpu\)$/);
+      return true;
+    });
+    const base = bert(768, 6, 12);
+    const at = (freeGib: number) => gpuMicroBatch(base, parametersOf(768, 6), 384, 32, freeGib * GIB);
+    assert.ok(at(4) >= 1 && at(4) < at(16), `4 GiB free: ${at(4)}, 16 GiB free: ${at(16)}`);
+    assert.equal(at(80), 32, 'a large GPU takes the whole batch');
+    // Each window counts at least the graph's own lower bound: the plan never promises less than that.
+    const fits = at(4);
+    assert.ok(8 * parametersOf(768, 6) + fits * onnxWindowLowerBound(base, 384) <= 0.85 * 4 * GIB);
   });
 });
 
