@@ -13,7 +13,7 @@ import { runTraining } from '../src/engine/train/trainer';
 import { SHAPES, writeRandomBert } from './random-model';
 
 /** COVID-QA questions whose contexts fill whole 384-token windows; a one-question validation file. */
-function writeData(folder: string): { train: string; validation: string } {
+export function writeData(folder: string): { train: string; validation: string } {
   const file = path.resolve(__dirname, '../../shared/data/covid-qa/covidQA.json');
   const covid = JSON.parse(readFileSync(file, 'utf8'));
   const paragraph = covid.data[0].paragraphs[0];
@@ -66,4 +66,4 @@ async function main() {
     peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
   }));
 }
-main();
+if (require.main === module) main();
