@@ -1,11 +1,9 @@
-import { findEntities, verbForms, type Entity, type EntityType, type Sentence, type Term } from '../nlp';
-import { breaksAfter, isNominal, isPlural, nounPhraseAt, opensAmount, type NounPhrase } from '../phrases';
+import { findEntities, verbForms, type Entity, type Sentence, type Term } from '../nlp';
+import { breaksAfter, isNominal, isPlural, nounPhraseAt, type NounPhrase } from '../phrases';
 import { finishQuestion } from '../question';
 import { clausesOf, frontedText, invert, isPlainCopula, isSpecific, partsText, phrase, subjectText, verbForWhSubject, type Clause, type Part, type Span } from './clause';
 import { trimRange, type Candidate, type PassageContext } from './context';
-
-/** What an answer is: a typed entity, a plain noun phrase, or the predicate that defines the subject. */
-export type AnswerKind = EntityType | 'phrase' | 'definition';
+import { AMOUNT_WORD, BASE_CONFIDENCE, PERSON_TAGS, PERSON_VERB, answerOf, has, isCapitalised, isGroup, namesPerson, whFor, whichOf, type Answer, type AnswerKind } from './answers';
 
 /** Where the answer stood in its clause, which decides the question's shape. */
 export type AnswerRole = 'subject' | 'object' | 'preposition' | 'fronted' | 'predicate' | 'infinitive';
@@ -16,185 +14,12 @@ export interface SentenceQuestion extends Candidate {
   role: AnswerRole;
 }
 
-const has = (term: Term | undefined, tag: string) => term !== undefined && term.tags.has(tag);
-
-/** How sure each answer kind's questions are before the question's length is counted. */
-const BASE_CONFIDENCE: Record<AnswerKind, number> = {
-  date: 0.65, person: 0.6, count: 0.6, money: 0.6, percent: 0.6, duration: 0.55, place: 0.55, organization: 0.5, name: 0.5, number: 0.4, phrase: 0.45, definition: 0.6,
-};
 /** Longer questions mostly carry a second clause that the reader did not take apart. */
 const MAX_QUESTION_WORDS = 24;
 const WHEN_PREPOSITIONS = new Set(['in', 'on', 'at', 'during']);
 const WHERE_PREPOSITIONS = new Set(['in', 'at', 'near', 'within', 'inside', 'throughout']);
 /** Prepositions that may be left at the end of a question ("What was it named after?"). */
 const STRANDABLE = new Set(['by', 'to', 'from', 'with', 'for', 'of', 'into', 'after', 'about', 'on', 'in', 'as', 'at', 'via', 'through', 'against', 'towards', 'toward', 'over', 'under', 'onto', 'upon']);
-
-/**
- * An answer inside a noun phrase: its kind, its terms, and what a question may name of it: for a count
- * the counted noun ("engineers"), for a named thing its category ("protocols" of "the DECnet
- * protocols", "defensive end" of "defensive end Jared Allen", "age" of "age 38").
- */
-interface Answer extends Span {
-  kind: AnswerKind;
-  person: boolean;
-  plural: boolean;
-  counted?: Span;
-  category?: Span;
-  /** The answer is the number after its category ("age 38"): asked "what age", not "which age". */
-  measured?: boolean;
-  /** The category is the name's own head ("Game" of "the AFC Championship Game"), asked in lower case. */
-  named?: boolean;
-}
-
-const VAGUE_ANSWER = /^(this|that|these|those|its|their|his|her|our|my|your|others?|some|many|most|several|such|same|former|latter|it|them|both|all|each|nothing|something|anything|everything|none|ours|yours|theirs|mine|hers|more|less|fewer)$/i;
-/** Nouns for people that the tagger does not mark as such ("environmentalists", "inhabitants"). */
-const PERSON_NOUN = /^(\p{Ll}+(ists?|ians?)|people|persons?|men|women|children|inhabitants|residents|citizens|settlers|immigrants|emigrants|members|workers|players|soldiers|troops|officials|leaders|students|pupils|teachers|scholars|scientists|researchers|authors|writers|artists|farmers|merchants|monks|priests|nobles|peasants|slaves|refugees|voters|users|patients|individuals|adults|volunteers|participants|employees|staff|descendants|ancestors|followers|supporters|opponents|rivals|fans|crew|astronauts|engineers|designers|founders|owners)$/u;
-const PERSON_TAGS = ['Person', 'FirstName', 'LastName', 'MaleName', 'FemaleName'];
-/** Heads that measure or sort rather than name ("half of the rainforests", "a form of anthrax"): no "which half". */
-const PARTITIVE = /^(half|part|parts|number|majority|minority|most|percent|amount|lot|lots|kind|kinds|type|types|sort|form|forms|way|ways|one|piece|rest|set|series|group|range|variety|share|portion|fraction|total|sum|example|examples|case|cases|instance|end|beginning|start|middle|top|bottom|side|front|back|edge|area|level|use|name)$/i;
-/** Heads of names that say what kind of thing the name names ("the AFC Championship Game" → "which game"). */
-const CATEGORY_NOUN = /^(Game|Championship|Cup|League|Party|Company|Corporation|University|College|School|Academy|Museum|Gallery|River|Lake|Mountains?|Park|Street|Avenue|Road|Bridge|Station|Airport|Church|Cathedral|Abbey|Castle|Palace|Treaty|Act|Convention|Agreement|Directive|Regulation|Court|Council|Parliament|Assembly|Committee|Commission|Bank|Exchange|Institute|Society|Association|Union|Army|Navy|War|Battle|Award|Prize|Theatre|Theater|Hotel|Market|Tower|Hall|Square|Island|County|Province|District|Region|Valley|Desert|Forest|Ocean|Sea|Bay|Canal|Highway|Freeway|Route|Protocol|Program|Programme|Mission|Project|Festival|Orchestra|Club|Magazine|Newspaper|Journal|Channel|Hospital|Prison|Temple|Dynasty|Empire|Kingdom|Republic|Movement|Revolution|Uprising|Conference|Summit|Declaration|Constitution|Charter|Doctrine|Theorem|Law|Principle|Library|Stadium|Arena|Centre|Center|Foundation|Agency|Department|Ministry|Office|Service|Fund|Trust|Group|Network|Satellite|Spacecraft|Rocket|Ship)$/;
-/** Lower-case words inside names ("Gadifer de la Salle"), which are no titles. */
-const NAME_PARTICLE = /^(de|la|le|du|da|di|del|della|van|von|der|den|al|el|bin|ibn|y|of|the|and)$/i;
-const AMOUNT_WORD = /^(about|around|over|nearly|almost|approximately|roughly|just|only|some|more|less|fewer|than|at|least|up|to|under)$/i;
-const isCapitalised = (term: Term | undefined) => term !== undefined && /^\p{Lu}/u.test(term.text);
-
-/**
- * True when a noun phrase names or describes a person: a known first or last name, a title before a
- * name ("emperor Henry III", "cornerback Josh Norman"), or a head noun for people ("the engineers").
- */
-function namesPerson(terms: Term[], noun: NounPhrase): boolean {
-  const words = terms.slice(noun.from, noun.to);
-  const head = terms[noun.head]!;
-  if (has(head, 'Organization') || has(head, 'Place')) return false;
-  if (PERSON_TAGS.some((tag) => has(head, tag))) return true;
-  // The tagger calls some abstract nouns actors ("population"): their endings tell them apart. A
-  // noun for people that opens the sentence ("Students thronged ...") is still a common noun.
-  const actor = (term: Term) => has(term, 'Actor') && !/(ion|ity|ment|ness|ance|ence|ship|ure|age|ism)s?$/i.test(term.text);
-  const common = (term: Term) => !has(term, 'ProperNoun') && (actor(term) || PERSON_NOUN.test(term.text.toLowerCase())) && (!isCapitalised(term) || term === terms[0]);
-  if (common(head)) return true;
-  const title = words.findIndex((term) => common(term) && !isCapitalised(term));
-  return title >= 0 && noun.from + title < noun.head && isCapitalised(head);
-}
-
-/**
- * The category a question may name in "which ...": for a common noun after a name or a number, the
- * noun ("the DECnet protocols" → "protocols"); for a title and a name, the title ("defensive end
- * Jared Allen" → "defensive end", and the answer is the name); for a number after its noun, the noun
- * ("age 38" → "what age", and the answer is the number).
- */
-function categoryOf(context: PassageContext, terms: Term[], noun: NounPhrase, from: number): { category: Span; answer: Span; measured?: boolean; named?: boolean } | undefined {
-  const head = terms[noun.head]!;
-  const common = (term: Term) => !isCapitalised(term) && isNominal(term) && !has(term, 'Value');
-  if (common(head)) {
-    // "at age 38", "on page 12": the number is the answer, the noun its category ("at what age").
-    const label = noun.to > noun.head + 1 && terms.slice(noun.head + 1, noun.to).every((term) => has(term, 'Value') && !has(term, 'Date'));
-    if (label) return { category: { from: noun.head, to: noun.head + 1 }, answer: { from: noun.head + 1, to: noun.to }, measured: true };
-    if (PARTITIVE.test(head.text)) return undefined;
-    let start = noun.head;
-    while (start - 1 >= from && common(terms[start - 1]!) && !has(terms[start - 1], 'Possessive')) start--;
-    // The answer must tell more than the category, by a name or a number right before it ("Norman
-    // mercenaries"), with nothing after it. A capital that only opens the sentence ("Gradient
-    // accumulation") tells nothing; nor does "one".
-    const name = (term: Term, index: number) => isCapitalised(term) && !(index === 0 && (!has(term, 'ProperNoun') || context.casing.isCommonWord(term.text)));
-    const number = (term: Term) => has(term, 'Value') && !has(term, 'Ordinal') && !/^(one|1)$/i.test(term.text);
-    const telling = start > from && terms.slice(from, start).every((term, k) => name(term, from + k) || number(term)) && noun.to === noun.head + 1;
-    if (!telling || noun.head + 1 - start > 2) return undefined;
-    if (terms.slice(from, start).some((term) => has(term, 'Pronoun') || has(term, 'Possessive'))) return undefined;
-    return { category: { from: start, to: noun.head + 1 }, answer: { from, to: noun.to } };
-  }
-  let name = noun.head;
-  while (name - 1 >= from && isCapitalised(terms[name - 1])) name--;
-  const title = terms[name - 1];
-  // "the AFC Championship Game", "the University of Paris": a name whose head is the kind of thing it names ("which game").
-  // (Not "the Supreme Court of the United States decision", whose head comes after the name.)
-  const joined = terms.slice(from, noun.to).some((term) => /^(and|&)$/i.test(term.text));
-  if (name === from && noun.to - from >= 2 && CATEGORY_NOUN.test(head.text) && !has(head, 'Plural') && isCapitalised(terms[noun.to - 1]) && !joined) {
-    return { category: { from: noun.head, to: noun.head + 1 }, answer: { from, to: noun.to }, named: true };
-  }
-  if (name === from || !title || !common(title) || has(title, 'Possessive') || NAME_PARTICLE.test(title.text)) return undefined;
-  if (terms.slice(from, name).some((term) => has(term, 'Pronoun') || has(term, 'Value') || has(term, 'Verb'))) return undefined;
-  return { category: { from, to: name }, answer: { from: name, to: noun.to } };
-}
-
-/** The answer a noun phrase gives: the entity it is, or the phrase itself; a leading "the" is left out. */
-function answerOf(context: PassageContext, sentence: Sentence, entities: Entity[], noun: NounPhrase): Answer | undefined {
-  const { terms } = sentence;
-  const from = /^(the|a|an)$/i.test(terms[noun.from]!.text) ? noun.from + 1 : noun.from;
-  if (from >= noun.to) return undefined;
-  // "these blades", "their rivals", "others": an answer that points elsewhere names nothing by itself
-  // ("more than 40 engineers" is an amount).
-  if (VAGUE_ANSWER.test(terms[from]!.text) && !opensAmount(terms, from)) return undefined;
-  // "William E": a name cut at an initial; "places where the environment": a clause inside.
-  if (/^\p{Lu}$/u.test(terms[noun.to - 1]!.text)) return undefined;
-  if (terms.slice(from, noun.to).some((term) => /^(where|which|who|whom|whose|that|when|was|were|is|are)$/i.test(term.text)) || /^(of|and|or|the|a|an|to|in)$/i.test(terms[noun.to - 1]!.text)) return undefined;
-  const head = terms[noun.head]!;
-  const person = namesPerson(terms, noun);
-  const plural = isPlural(terms, noun);
-  const entity = entities.find((one) => one.from <= noun.head && noun.head < one.to && one.from >= noun.from && one.to <= noun.to);
-  // "40 engineers", "over 14,000 outfits": the number is the answer, the noun goes into "how many" (but "20 years" is a duration).
-  const value = terms.slice(from, noun.head).findIndex((term) => has(term, 'Value') && !has(term, 'Ordinal'));
-  const measured = entity !== undefined && ['duration', 'date', 'money', 'percent'].includes(entity.type);
-  if (value >= 0 && !measured && has(head, 'Plural') && !has(head, 'Value') && terms.slice(from, from + value).every((term) => AMOUNT_WORD.test(term.text))) {
-    let valueTo = from + value + 1;
-    while (valueTo < noun.head && has(terms[valueTo], 'Value') && !has(terms[valueTo], 'Ordinal')) valueTo++;
-    return { kind: 'count', from, to: valueTo, person: false, plural, counted: { from: valueTo, to: noun.to } };
-  }
-  // "the city", "the period": one singular common noun after "the" points back to something named before.
-  if (from === noun.to - 1 && from > noun.from && !isCapitalised(head) && !has(head, 'Value') && !has(head, 'Plural')) return undefined;
-  const described = categoryOf(context, terms, noun, from);
-  const category = described ? { category: described.category, ...(described.measured ? { measured: true } : {}), ...(described.named ? { named: true } : {}) } : {};
-  const span = described?.answer ?? { from, to: noun.to };
-  if (entity) {
-    // "the Luther Bible": a person's name inside a phrase whose head is a thing is no person.
-    const kind = entity.type === 'count' ? 'number' : entity.type === 'person' && !PERSON_TAGS.some((tag) => has(head, tag)) ? 'name' : entity.type;
-    return { kind, ...span, person: person || kind === 'person', plural, ...category };
-  }
-  // A name the tagger could not type ("Tesla", "the Broncos"): a person or a thing, which decides "who" or "what".
-  const isName = isCapitalised(head) && (noun.head > 0 || !context.casing.isCommonWord(head.text));
-  return { kind: isName ? 'name' : 'phrase', ...span, person, plural, ...category };
-}
-
-/** A plural name ("the Normans", "the Steelers") most often names a group of people; names joined by "and" ("ARPANET and SITA HLN") need not. */
-function isGroup(sentence: Sentence, answer: Answer): boolean {
-  return answer.plural && !sentence.terms.slice(answer.from, answer.to).some((term) => /^(and|&)$/i.test(term.text));
-}
-
-/** "which defensive end", "which protocols", "what age": the wh-phrase that names the answer's category. */
-function whichOf(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
-  if (!answer.category) return undefined;
-  const text = phrase(context, sentence.terms, answer.category.from, answer.category.to);
-  if (answer.named) return `which ${text.toLowerCase()}`;
-  return `${answer.measured ? 'what' : 'which'} ${answer.category.from === 0 ? context.casing.inside(text) : text}`;
-}
-
-/** Verbs whose subject is a person ("Tesla died", "Hutton published"): they tell "who" for a name the tagger could not type. */
-const PERSON_VERB = /^(wrote|writes|published|publishes|married|marries|died|dies|founded|invented|studied|studies|taught|teaches|graduated|directed|played|sang|painted|composed|led|ruled|reigned|claimed|argued|believed|proposed|described|discovered|resigned|joined|met|visited|returned|moved|lived|served|received|won|lost|retired|emigrated|converted|preached|worked|partnered|refused|agreed|decided|promised|learned|learnt|became)$/i;
-
-/** The wh-phrase that asks for an answer in place of a noun phrase (a subject or an object). */
-function whFor(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
-  switch (answer.kind) {
-    case 'person':
-      return whichOf(context, sentence, answer) ?? 'who';
-    case 'count':
-      return `how many ${phrase(context, sentence.terms, answer.counted!.from, answer.counted!.to)}`;
-    case 'money':
-      return 'how much';
-    case 'percent':
-    case 'number':
-    case 'date':
-    case 'duration':
-      return undefined;
-    case 'name':
-      // A plural name is most often a group of people ("the Normans", "the Steelers").
-      return whichOf(context, sentence, answer) ?? (answer.person || isGroup(sentence, answer) ? 'who' : undefined);
-    case 'place':
-    case 'organization':
-      return whichOf(context, sentence, answer) ?? 'what';
-    default:
-      return whichOf(context, sentence, answer) ?? (answer.person ? 'who' : 'what');
-  }
-}
 
 /** The wh-phrase for a phrase with a preposition, and whether the preposition stays at the question's end. */
 function whForPreposition(context: PassageContext, sentence: Sentence, verbMain: number, answer: Answer, preposition: string, passive: boolean, last: boolean): { wh: string; strand: boolean } | undefined {
