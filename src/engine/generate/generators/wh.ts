@@ -34,7 +34,8 @@ function whForPreposition(context: PassageContext, sentence: Sentence, verbMain:
   if (answer.kind === 'place' && WHERE_PREPOSITIONS.has(preposition)) return { wh: 'where', strand: false };
   if (answer.kind === 'duration') return preposition === 'for' ? { wh: 'how long', strand: false } : undefined;
   // "is known as a guru" → "What is ... known as?"
-  if (preposition === 'as' && NAMING.test(sentence.terms[verbMain]!.text) && last) return { wh: answer.person ? 'who' : 'what', strand: true };
+  // ("can be expressed as the set of triples", "is lined with tall palm trees": after a passive too.)
+  if (preposition === 'as' && (NAMING.test(sentence.terms[verbMain]!.text) || passive) && last) return { wh: answer.kind === 'person' ? 'who' : 'what', strand: true };
   if (/^(of|than|as|like|about|including)$/.test(preposition)) return undefined;
   // "for three plays" → "for how many plays": the preposition goes along with the wh-phrase.
   if (answer.kind === 'count') return { wh: `${preposition} ${whFor(context, sentence, answer)}`, strand: false };
@@ -134,6 +135,12 @@ function kindQuestions(context: PassageContext, clause: Clause): SentenceQuestio
   return questions;
 }
 
+/** "one of the earliest Persian geologists", "one of the first": one of a ranked few, which a question can ask about. */
+function isOneOfTheMost(terms: Term[], part: Span): boolean {
+  const words = terms.slice(part.from, part.to);
+  return /^one$/i.test(words[0]?.text ?? '') && /^of$/i.test(words[1]?.text ?? '') && /^the$/i.test(words[2]?.text ?? '') && words.slice(3).some((term) => has(term, 'Superlative') || has(term, 'Ordinal') || /^most$/i.test(term.text));
+}
+
 /** "Rollo led the raiders" → "Who led the raiders?"; "Which defensive end had 5 sacks?" */
 function subjectQuestion(context: PassageContext, clause: Clause, entities: Entity[]): SentenceQuestion | undefined {
   const { sentence } = clause;
@@ -143,17 +150,19 @@ function subjectQuestion(context: PassageContext, clause: Clause, entities: Enti
   // "X is a Y" asks nothing definite the other way round unless Y is described at length; "X is the first Y" does.
   const predicate = clause.parts[0];
   const described = clause.parts.at(-1)!.to - clause.parts[0]!.from >= 6;
-  const definite = predicate?.kind === 'noun' && /^(the|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text) && predicate.to - predicate.from >= 3;
+  const definite = predicate?.kind === 'noun' && (/^(the|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text) && predicate.to - predicate.from >= 3 || isOneOfTheMost(sentence.terms, predicate));
   // "The Greens are strongest in inner Melbourne": an adjective with a phrase after it says something definite.
   const qualified = predicate?.kind === 'adjective' && clause.parts[1]?.kind === 'preposition' && !clause.parts[1].detached;
   if (isPlainCopula(clause) && !(predicate?.kind === 'noun' && (described || definite)) && !qualified) return undefined;
   // "transmission must have been person to person": "be" with a bare noun after it says nothing definite.
-  if (isBe(clause) && predicate?.kind === 'noun' && !/^(the|a|an|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text)) return undefined;
+  if (isBe(clause) && predicate?.kind === 'noun' && !/^(the|a|an|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text) && !isOneOfTheMost(sentence.terms, predicate)) return undefined;
   const found = answerOf(context, sentence, entities, clause.subject);
   if (!found) return undefined;
   // An untyped name that does what people do ("Tesla died on 7 January 1943") is a person.
   const answer = found.kind === 'name' && !found.plural && PERSON_VERB.test(sentence.terms[clause.verb.main]!.text) && clause.verb.auxiliary === '' ? { ...found, person: true } : found;
-  const wh = whFor(context, sentence, answer);
+  // A name that "is the largest producer" or "was one of the earliest geologists": the description tells "who" or "what".
+  const byDescription = isPlainCopula(clause) && predicate?.phrase && (described || definite) ? (namesPerson(sentence.terms, predicate.phrase) ? 'who' : 'what') : undefined;
+  const wh = whFor(context, sentence, answer) ?? (answer.kind === 'name' ? byDescription : undefined);
   if (!wh || (answer.counted && answer.counted.to !== clause.subject.to)) return undefined;
   const adverbs = phrase(context, sentence.terms, clause.adverbs.from, clause.adverbs.to);
   // "Which engines produce ...?" agrees with its noun; "What produces ...?" takes the singular.
@@ -222,14 +231,25 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
         if (active) questions.push(active);
         return;
       }
-      // A preposition is left at the end only when its phrase goes with the verb (nothing but adverbs
-      // between), and not after a passive ("What is more information needed in?") but for "by" and "known as".
-      const strandable = !passive || part.preposition === 'by' || part.preposition === 'as';
-      const last = strandable && !part.detached && (index === clause.parts.length - 1 || clause.parts[index + 1]!.detached === true) && (!isPlainCopula(clause) || afterAdjective) && clause.parts.slice(0, index).every((one) => one.kind === 'adverb' || one.kind === 'adjective');
+      // A preposition is left at the end only when its phrase goes with the verb: right after it, or
+      // after its object and other such phrases ("Manning completed a pass to Bennie Fowler" → "Who did
+      // Manning complete a pass to?"); and not after a passive ("What is more information needed in?")
+      // but for "by" and "known as".
+      const strandable = !passive || part.preposition === 'by' || part.preposition === 'as' || part.preposition === 'with';
+      const before = clause.parts.slice(0, index);
+      const nearVerb = before.every((one) => one.kind === 'adverb' || one.kind === 'adjective');
+      // (After the object only: a phrase after another one may hang on its noun, "to victory in Super Bowl XXXIII".)
+      const afterObject = !clause.verb.copula && !isBe(clause) && !LINKING.test(sentence.terms[clause.verb.main]!.text) && before[0]?.kind === 'noun' && !before[0].continued && before.slice(1).every((one) => one.kind === 'adverb');
+      // The phrases after it that say more about the event ("for a 2-point conversion") are left out of a question that ends in the preposition.
+      const following = clause.parts.slice(index + 1).filter((one) => !one.detached);
+      const droppable = following.every((one) => (one.kind === 'preposition' || one.kind === 'adverb') && !one.continued);
+      // ("What did plague occur in?" asks nothing definite of "Venice 22 times", nor of a year the tagger did not take for one.)
+      const counted = sentence.terms.slice(answer.from, answer.to).some((term) => has(term, 'Value'));
+      const last = strandable && !part.detached && (!isPlainCopula(clause) || afterAdjective) && ((nearVerb && following.length === 0) || ((nearVerb || afterObject) && droppable && !counted));
       const plan = whForPreposition(context, sentence, clause.verb.main, answer, part.preposition!, passive, last);
       if (!plan || (setting && !afterAdjective && index !== 0 && !/^(when|where|how long)$/.test(plan.wh))) return;
       wh = plan.wh;
-      rest = [partsText(context, clause, [part]), plan.strand ? part.preposition : ''].filter(Boolean).join(' ');
+      rest = [partsText(context, clause, plan.strand ? [part, ...following] : [part]), plan.strand ? part.preposition : ''].filter(Boolean).join(' ');
     }
     if (!wh) return;
     const body = invert(context, clause, [rest, fronted].filter(Boolean).join(' '));
@@ -268,7 +288,8 @@ function predicateQuestion(context: PassageContext, clause: Clause, entities: En
   const head = terms[predicate.phrase!.head]!;
   const value = has(head, 'Value');
   if (value && !(/^the$/i.test(terms[clause.subject.from]!.text) && clause.subject.to - clause.subject.from >= 2 && clause.parts.length === 1)) return undefined;
-  if (!value && terms.slice(predicate.from, predicate.phrase!.head).some((term) => has(term, 'Value') || AMOUNT_WORD.test(term.text))) return undefined;
+  // ("the second-largest producer" is a description: an ordinal ranks, it does not measure.)
+  if (!value && terms.slice(predicate.from, predicate.phrase!.head).some((term) => (has(term, 'Value') && !has(term, 'Ordinal')) || AMOUNT_WORD.test(term.text))) return undefined;
   if (!value && has(head, 'ProperNoun') && !/^(a|an|the)$/i.test(terms[predicate.from]!.text)) return undefined;
   // "The cause is ...": a subject of one common noun after "the" points back to something named before,
   // unless the section is about it ("# Tokenizer ... The tokenizer is ...").
