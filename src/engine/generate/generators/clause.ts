@@ -123,11 +123,18 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
       const last = parts.at(-1);
       // ("acetylene and compressed oxygen": a participle before a bare noun describes it, it is no second verb.)
       const described = (has(terms[i + 1], 'PastTense') || has(terms[i + 1], 'Gerund')) && has(terms[i + 2], 'Noun') && !has(terms[i + 2], 'Pronoun') && !breaksAfter(terms[i + 1]!);
-      if (last && /^(and|or)$/i.test(term.text) && (!has(terms[i + 1], 'Verb') || described)) parts[parts.length - 1] = { ...last, continued: true };
+      const joinsPhrase = last !== undefined && /^(and|or)$/i.test(term.text) && (!has(terms[i + 1], 'Verb') || described);
+      if (joinsPhrase) parts[parts.length - 1] = { ...last, continued: true };
       // "in Victoria's North Western and Eastern rural areas": the names share the noun after them, so the phrase is cut.
       const tail = nounPhraseAt(terms, i + 1, limit);
       if (last?.phrase && tail && isCapitalised(terms[last.phrase.to - 1]) && isCapitalised(terms[i + 1]) && !isCapitalised(terms[tail.head])) {
         parts[parts.length - 1] = { kind: 'other', from: last.from, to: Math.max(tail.to, last.to) };
+      } else if (joinsPhrase && last.phrase && (last.kind === 'noun' || last.kind === 'preposition') && tail && !tail.pronoun && isLike(terms, last.phrase, tail) && (tail.to >= limit || breaksAfter(terms[tail.to - 1]!) || has(terms[tail.to], 'Preposition') && !/^(that|which|who)$/i.test(terms[tail.to]!.text))) {
+        // "renowned for his achievements and showmanship": a phrase of the same kind after "and" that
+        // ends where a phrase may end joins the one before, and the clause goes on after it.
+        parts[parts.length - 1] = { ...last, to: tail.to, phrase: { ...last.phrase, to: tail.to } };
+        i = tail.to;
+        continue;
       }
       break;
     }
@@ -180,6 +187,15 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
 }
 
 const isCapitalised = (term: Term | undefined) => term !== undefined && /^\p{Lu}/u.test(term.text);
+
+/**
+ * Two noun phrases alike enough to be the two halves of "X and Y": both amounts or neither, both
+ * names or neither ("88 tackles and Pro Bowl cornerback Josh Norman" begins the next clause's subject).
+ */
+function isLike(terms: Term[], first: NounPhrase, second: NounPhrase): boolean {
+  const amount = (noun: NounPhrase) => has(terms[noun.from], 'Value') || opensAmount(terms, noun.from);
+  return amount(first) === amount(second) && isCapitalised(terms[first.head]) === isCapitalised(terms[second.head]) && !has(terms[second.to], 'Verb');
+}
 
 /** Term `i` is an adjective that says what the subject is, with at most a phrase of a preposition after it. */
 function isPredicateAdjective(terms: Term[], i: number, limit: number): boolean {

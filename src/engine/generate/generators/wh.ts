@@ -529,10 +529,12 @@ function nextReferents(context: PassageContext, sentence: Sentence, before: Refe
   // A name, not a common noun that opens the sentence ("Students thronged ...").
   const head = terms[clause.subject.head]!;
   if (person && isCapitalised(head) && (clause.subject.head > 0 || !context.casing.isCommonWord(head.text)) && !isPlural(terms, clause.subject)) next.person = text;
-  // Only a name, or what the section is about ("# Tokenizer ... The tokenizer ..."), stands in for "it"
-  // or "they": "the city" of one sentence is often not the "it" of the next.
+  // Only a name, a phrase with a name in it, or what the section is about ("# Tokenizer ... The tokenizer
+  // ..."), stands in for "it" or "they": "the city" of one sentence is often not the "it" of the next.
   const topic = context.passage.headings.some((heading) => heading.toLowerCase().includes(head.text.toLowerCase()));
-  if (person || !(isCapitalised(head) || topic) || /^(his|her|its|their|our|my|your|a|an)$/i.test(terms[clause.subject.from]!.text)) return next;
+  // ("Warsaw's first stock exchange", "the Panthers defense": a name inside the phrase makes it one thing.)
+  const hasName = terms.slice(clause.subject.from, clause.subject.to).some((term, k) => isCapitalised(term) && (clause.subject.from + k > 0 || has(term, 'ProperNoun')) && !has(term, 'Value'));
+  if (person || !(hasName || topic) || has(terms[clause.subject.from], 'Value') || /^(his|her|its|their|our|my|your|a|an)$/i.test(terms[clause.subject.from]!.text)) return next;
   if (isPlural(terms, clause.subject)) next.plural = text;
   else next.singular = text;
   return next;
