@@ -15,6 +15,8 @@ export interface Part extends Span {
   detached?: boolean;
   /** Followed by "and" and more of the same ("acetylene and compressed oxygen"): not a whole answer. */
   continued?: boolean;
+  /** The first item of a list that goes on after a comma ("Lanzarote, Fuerteventura and El Hierro"): a question may name it but not ask for it. */
+  listed?: boolean;
   /** The noun phrase of a 'noun' part, or the one after the preposition of a 'preposition' part. */
   phrase?: NounPhrase;
   preposition?: string;
@@ -44,6 +46,8 @@ export interface Clause {
   appositive?: NounPhrase;
   /** ", reaching France as early as 1519": a participle after the clause, whose subject and tense are the clause's. */
   participle?: boolean;
+  /** "A Norman named Oursel": the subject goes on with a participle phrase, too long to be an answer of its own. */
+  describedSubject?: boolean;
 }
 
 const SUBORDINATE_START = new Set(['although', 'though', 'while', 'when', 'whereas', 'because', 'since', 'if', 'after', 'before', 'as', 'once', 'unless', 'however', 'moreover', 'furthermore', 'thus', 'therefore', 'also', 'additionally', 'meanwhile', 'instead', 'later', 'today', 'currently', 'originally', 'initially', 'eventually', 'finally']);
@@ -113,6 +117,9 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
   while (i < limit) {
     const term = terms[i]!;
     if (i > from && breaksAfter(terms[i - 1]!)) {
+      // "conquered the Canarian islands of Lanzarote, Fuerteventura and El Hierro": a list goes on after the comma, so its first item is no whole answer.
+      const last = parts.at(-1);
+      if (last?.phrase && last.to === i && /^,\s*$/.test(terms[i - 1]!.after) && listGoesOn(terms, i, limit)) parts[parts.length - 1] = { ...last, listed: true };
       // After a comma, phrases of a preposition still go with the verb ("..., in 1066", "..., by scoring 11 points").
       if (!/^,\s*$/.test(terms[i - 1]!.after) || !has(term, 'Preposition') || /^(of|than|as|like|including)$/i.test(term.text) || parts.length === 0) break;
       detached = true;
@@ -187,6 +194,15 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
 }
 
 const isCapitalised = (term: Term | undefined) => term !== undefined && /^\p{Lu}/u.test(term.text);
+
+/** A noun phrase at `i` followed by "and" or "or" (maybe after a comma): the next items of a list. */
+function listGoesOn(terms: Term[], i: number, limit: number): boolean {
+  const item = nounPhraseAt(terms, i, limit);
+  if (!item || item.pronoun || has(terms[i], 'Preposition')) return false;
+  const next = terms[item.to];
+  const joined = terms.slice(item.from, item.to).some((term) => /^(and|or)$/i.test(term.text));
+  return joined || (next !== undefined && /^(and|or)$/i.test(next.text) && (!breaksAfter(terms[item.to - 1]!) || /^,\s*$/.test(terms[item.to - 1]!.after)));
+}
 
 /**
  * Two noun phrases alike enough to be the two halves of "X and Y": both amounts or neither, both
@@ -287,17 +303,31 @@ function adverbsFrom(terms: Term[], from: number, limit: number): Span {
 }
 
 /**
+ * Where the phrases of a preposition after a noun end (at most `most` of them): "in Kraków", "at the
+ * University of Paris", "for analyzing the performance of engines" (a gerund and its object).
+ */
+function phrasesAfter(terms: Term[], to: number, limit: number, most: number): number {
+  for (let k = 0; k < most && to < limit && !breaksAfter(terms[to - 1]!) && has(terms[to], 'Preposition') && !/^(to|than|as|by)$/i.test(terms[to]!.text); k++) {
+    const gerund = has(terms[to + 1], 'Gerund') && !breaksAfter(terms[to + 1]!) ? 1 : 0;
+    const tail = nounPhraseAt(terms, to + 1 + gerund, limit);
+    if (!tail || tail.pronoun) break;
+    // (After a gerund's object only a clear verb ends the subject: in "a method of monitoring the carbon cycle" "cycle" is no verb.)
+    const next = terms[tail.to];
+    if (gerund && !(has(next, 'Copula') || has(next, 'Auxiliary') || has(next, 'Modal'))) break;
+    to = tail.to;
+  }
+  return to;
+}
+
+/**
  * A clause whose subject is `subject`, when a finite verb follows it, maybe after adverbs ("also") or
  * an appositive between commas ("Their rivals, Polonia Warsaw, have ...", which is left out).
  */
 function clauseAfter(sentence: Sentence, subject: NounPhrase, limit: number, relative: boolean, strict: boolean, fronted?: Span): Clause | undefined {
   const { terms } = sentence;
-  // "The districts in Kraków do ...", "The basic unit of division in Poland is ...": phrases after the subject's noun.
-  for (let k = 0; k < 2 && !breaksAfter(terms[subject.to - 1]!) && has(terms[subject.to], 'Preposition') && !/^(to|than|as)$/i.test(terms[subject.to]!.text); k++) {
-    const tail = nounPhraseAt(terms, subject.to + 1, limit);
-    if (!tail || tail.pronoun) break;
-    subject = { ...subject, to: tail.to };
-  }
+  // "The districts in Kraków do ...", "The basic unit of division in Poland is ...", "The instrument for
+  // analyzing the performance of engines is ...": phrases after the subject's noun.
+  subject = { ...subject, to: phrasesAfter(terms, subject.to, limit, 2) };
   let from = subject.to;
   // "Jean Cauvin (John Calvin) converted ...": a bracket after the subject is left out.
   if (/\(\s*$/.test(terms[from - 1]!.after)) {
@@ -309,6 +339,8 @@ function clauseAfter(sentence: Sentence, subject: NounPhrase, limit: number, rel
   let appositive: NounPhrase | undefined;
   if (/^\)?,\s*$/.test(terms[from - 1]!.after)) {
     appositive = nounPhraseAt(terms, from, limit);
+    // ("Jean Cauvin, another student at the University of Paris, converted ...": the appositive's own phrases go with it.)
+    if (appositive && !appositive.pronoun) appositive = { ...appositive, to: phrasesAfter(terms, appositive.to, limit, 2) };
     if (appositive && /^,\s*$/.test(terms[appositive.to - 1]!.after)) {
       from = appositive.to;
     } else {
@@ -321,7 +353,37 @@ function clauseAfter(sentence: Sentence, subject: NounPhrase, limit: number, rel
     }
   }
   const clause = clauseWith(sentence, subject, adverbsFrom(terms, from, limit), limit, relative, strict, fronted);
+  if (!clause && from === subject.to && !relative) {
+    // "A Norman named Oursel led ...", "the expedition led by Jean de Bethencourt conquered ...": a
+    // participle and its phrase describe the subject, and the clause's verb comes after them.
+    const end = participlePhraseEnd(terms, from, limit);
+    const described = end !== undefined ? clauseWith(sentence, { ...subject, to: end }, adverbsFrom(terms, end, limit), limit, relative, true, fronted) : undefined;
+    return described ? { ...described, describedSubject: true } : undefined;
+  }
   return clause && appositive ? { ...clause, appositive } : clause;
+}
+
+/** Where a participle phrase after a noun ends: "named Oursel", "led by the Norman noble Jean de Bethencourt and Gadifer de la Salle", "built in 1900". */
+function participlePhraseEnd(terms: Term[], at: number, limit: number): number | undefined {
+  const participle = terms[at];
+  if (!participle || !has(participle, 'PastTense') || has(participle, 'Copula') || has(participle, 'Auxiliary') || breaksAfter(terms[at - 1]!) || breaksAfter(participle)) return undefined;
+  let end: number;
+  if (has(terms[at + 1], 'Preposition')) {
+    const object = nounPhraseAt(terms, at + 2, limit);
+    if (!object || object.pronoun) return undefined;
+    end = object.to;
+  } else {
+    // "named Oursel": a name right after the participle.
+    const name = nounPhraseAt(terms, at + 1, limit);
+    if (!name || !isCapitalised(terms[name.head])) return undefined;
+    end = name.to;
+  }
+  // "... Jean de Bethencourt and the Poitevine Gadifer de la Salle": a second name joined by "and".
+  if (/^and$/i.test(terms[end]?.text ?? '') && !breaksAfter(terms[end - 1]!)) {
+    const second = nounPhraseAt(terms, end + 1, limit);
+    if (second && !second.pronoun) end = second.to;
+  }
+  return phrasesAfter(terms, end, limit, 1);
 }
 
 /**

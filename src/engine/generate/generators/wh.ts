@@ -126,7 +126,7 @@ function kindQuestions(context: PassageContext, clause: Clause): SentenceQuestio
     if (verb) questions.push(asked(context, clause, finishQuestion([`what kind of ${phrase(context, terms, subjectKind.rest.from, subjectKind.rest.to)}`, adverbs, verb, partsText(context, clause), fronted]), subjectKind.answer, 'phrase', 'subject'));
   }
   const first = clause.parts[0];
-  if (!first?.phrase || first.kind !== 'noun' || first.continued || !isAskable(clause)) return questions;
+  if (!first?.phrase || first.kind !== 'noun' || first.continued || first.listed || !isAskable(clause)) return questions;
   const objectKind = kindOf(terms, first.phrase);
   const next = clause.parts.slice(1).find((one) => one.kind !== 'adverb');
   if (!objectKind || first.phrase.to !== first.to || (next !== undefined && !next.detached && (next.kind === 'noun' || next.kind === 'other'))) return questions;
@@ -146,7 +146,7 @@ function subjectQuestion(context: PassageContext, clause: Clause, entities: Enti
   const { sentence } = clause;
   // "What can be larger?" says too little: the verb needs a phrase after it that names something.
   const says = clause.parts.some((part) => !part.detached && ['noun', 'preposition', 'infinitive', 'means'].includes(part.kind));
-  if (clause.subjectName !== undefined || !isSpecific(sentence.terms, clause.subject) || !says) return undefined;
+  if (clause.subjectName !== undefined || clause.describedSubject || !isSpecific(sentence.terms, clause.subject) || !says) return undefined;
   // "X is a Y" asks nothing definite the other way round unless Y is described at length; "X is the first Y" does.
   const predicate = clause.parts[0];
   const described = clause.parts.at(-1)!.to - clause.parts[0]!.from >= 6;
@@ -201,7 +201,7 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
   const passive = isPassive(clause);
   const fronted = frontedText(context, clause);
   clause.parts.forEach((part, index) => {
-    if (!part.phrase || part.kind === 'adverb' || part.kind === 'other' || part.continued) return;
+    if (!part.phrase || part.kind === 'adverb' || part.kind === 'other' || part.continued || part.listed) return;
     const answer = answerOf(context, sentence, entities, part.phrase);
     if (!answer || (answer.counted && answer.counted.to !== part.phrase.to)) return;
     let wh: string | undefined;
@@ -239,7 +239,7 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
       const before = clause.parts.slice(0, index);
       const nearVerb = before.every((one) => one.kind === 'adverb' || one.kind === 'adjective');
       // (After the object only: a phrase after another one may hang on its noun, "to victory in Super Bowl XXXIII".)
-      const afterObject = !clause.verb.copula && !isBe(clause) && !LINKING.test(sentence.terms[clause.verb.main]!.text) && before[0]?.kind === 'noun' && !before[0].continued && before.slice(1).every((one) => one.kind === 'adverb');
+      const afterObject = !clause.verb.copula && !isBe(clause) && !LINKING.test(sentence.terms[clause.verb.main]!.text) && before[0]?.kind === 'noun' && !before[0].continued && !before[0].listed && before.slice(1).every((one) => one.kind === 'adverb');
       // The phrases after it that say more about the event ("for a 2-point conversion") are left out of a question that ends in the preposition.
       const following = clause.parts.slice(index + 1).filter((one) => !one.detached);
       const droppable = following.every((one) => (one.kind === 'preposition' || one.kind === 'adverb') && !one.continued);
@@ -521,7 +521,7 @@ function nextReferents(context: PassageContext, sentence: Sentence, before: Refe
   const clause = clausesOf(sentence).find((one) => !one.relative && !one.coordinated);
   const named = lastPersonNamed(context, sentence) ?? before.person;
   const next: Referents = named !== undefined ? { person: named } : {};
-  if (!clause || clause.subject.pronoun || !isSpecific(sentence.terms, clause.subject)) return next;
+  if (!clause || clause.subject.pronoun || clause.describedSubject || !isSpecific(sentence.terms, clause.subject)) return next;
   const { terms } = sentence;
   const answer = answerOf(context, sentence, findEntities(sentence), clause.subject);
   const text = subjectText(context, clause);
