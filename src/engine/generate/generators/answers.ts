@@ -146,6 +146,13 @@ export function isGroup(sentence: Sentence, answer: Answer): boolean {
   return answer.plural && !sentence.terms.slice(answer.from, answer.to).some((term) => /^(and|&)$/i.test(term.text));
 }
 
+/** A singular name after "the" ("the Tyne and Wear Metro", "the Parliament of Victoria") names a thing, not a person: asked with "what". */
+export function isNamedThing(sentence: Sentence, answer: Answer): boolean {
+  if (answer.kind !== 'name' || answer.person || answer.plural || !/^the$/i.test(sentence.terms[answer.from - 1]?.text ?? '')) return false;
+  // ("the Shah of Iran", "the French": a title or a people.)
+  return !sentence.terms.slice(answer.from, answer.to).some((term) => ['Actor', 'Honorific', 'Demonym', ...PERSON_TAGS].some((tag) => has(term, tag)));
+}
+
 /** "which defensive end", "which protocols", "what age": the wh-phrase that names the answer's category. */
 export function whichOf(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
   if (!answer.category) return undefined;
@@ -155,7 +162,7 @@ export function whichOf(context: PassageContext, sentence: Sentence, answer: Ans
 }
 
 /** Verbs whose subject is a person ("Tesla died", "Hutton published"): they tell "who" for a name the tagger could not type. */
-export const PERSON_VERB = /^(wrote|writes|published|publishes|married|marries|died|dies|founded|invented|studied|studies|taught|teaches|graduated|directed|played|sang|painted|composed|led|ruled|reigned|claimed|argued|believed|proposed|described|discovered|resigned|joined|met|visited|returned|moved|lived|served|received|won|lost|retired|emigrated|converted|preached|worked|partnered|refused|agreed|decided|promised|learned|learnt|became)$/i;
+export const PERSON_VERB = /^(said|says|stated|told|thought|wrote|writes|published|publishes|married|marries|died|dies|founded|invented|studied|studies|taught|teaches|graduated|directed|played|sang|painted|composed|led|ruled|reigned|claimed|argued|believed|proposed|described|discovered|resigned|joined|met|visited|returned|moved|lived|served|received|won|lost|retired|emigrated|converted|preached|worked|partnered|refused|agreed|decided|promised|learned|learnt|became)$/i;
 
 /** The wh-phrase that asks for an answer in place of a noun phrase (a subject or an object). */
 export function whFor(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
@@ -173,7 +180,7 @@ export function whFor(context: PassageContext, sentence: Sentence, answer: Answe
       return undefined;
     case 'name':
       // A plural name is most often a group of people ("the Normans", "the Steelers").
-      return whichOf(context, sentence, answer) ?? (answer.person || isGroup(sentence, answer) ? 'who' : undefined);
+      return whichOf(context, sentence, answer) ?? (answer.person || isGroup(sentence, answer) ? 'who' : isNamedThing(sentence, answer) ? 'what' : undefined);
     case 'place':
     case 'organization':
       return whichOf(context, sentence, answer) ?? 'what';

@@ -3,7 +3,7 @@ import { breaksAfter, isNominal, isPlural, nounPhraseAt, type NounPhrase } from 
 import { finishQuestion } from '../question';
 import { clausesOf, frontedText, invert, isPlainCopula, isSpecific, partsText, phrase, subjectText, verbForWhSubject, type Clause, type Part, type Span } from './clause';
 import { trimRange, type Candidate, type PassageContext } from './context';
-import { AMOUNT_WORD, BASE_CONFIDENCE, PERSON_TAGS, PERSON_VERB, answerOf, has, isCapitalised, isGroup, namesPerson, whFor, whichOf, type Answer, type AnswerKind } from './answers';
+import { AMOUNT_WORD, BASE_CONFIDENCE, PERSON_TAGS, PERSON_VERB, answerOf, has, isCapitalised, isGroup, isNamedThing, namesPerson, whFor, whichOf, type Answer, type AnswerKind } from './answers';
 
 /** Where the answer stood in its clause, which decides the question's shape. */
 export type AnswerRole = 'subject' | 'object' | 'preposition' | 'fronted' | 'predicate' | 'infinitive';
@@ -47,7 +47,7 @@ function whForPreposition(context: PassageContext, sentence: Sentence, verbMain:
   if (!last || !STRANDABLE.has(preposition)) return undefined;
   if (preposition === 'by' && !passive) return undefined;
   const who = answer.person || answer.kind === 'person' || (answer.kind === 'name' && isGroup(sentence, answer));
-  if (answer.kind === 'name' && !who) return undefined;
+  if (answer.kind === 'name' && !who && !isNamedThing(sentence, answer)) return undefined;
   return { wh: who ? 'who' : 'what', strand: true };
 }
 
@@ -179,17 +179,20 @@ function subjectQuestion(context: PassageContext, clause: Clause, entities: Enti
  */
 function agentQuestion(context: PassageContext, clause: Clause, part: Part, answer: Answer): SentenceQuestion | undefined {
   const { terms } = clause.sentence;
-  const words = terms.slice(clause.verb.from, clause.verb.to).map((term) => term.text.toLowerCase());
+  // ("is usually limited by": the adverb stays, "What usually limits ...?")
+  const group = terms.slice(clause.verb.from, clause.verb.to);
+  const words = group.filter((term) => !has(term, 'Adverb')).map((term) => term.text.toLowerCase());
+  const adverbs = group.filter((term) => has(term, 'Adverb')).map((term) => term.text.toLowerCase()).join(' ');
   if (words.length !== 2 || !/^(was|were|is|are)$/.test(words[0]!) || clause.subjectName !== undefined) return undefined;
   const participle = terms[clause.verb.main]!.text;
   const conjugated = verbForms(participle);
   const verb = /^(was|were)$/.test(words[0]!) ? conjugated?.PastTense : conjugated?.PresentTense;
-  const who = answer.named ? whichOf(context, clause.sentence, answer) : answer.person || answer.kind === 'person' || (answer.kind === 'name' && isGroup(clause.sentence, answer)) ? 'who' : answer.kind === 'name' ? undefined : 'what';
+  const who = answer.named ? whichOf(context, clause.sentence, answer) : answer.person || answer.kind === 'person' || (answer.kind === 'name' && isGroup(clause.sentence, answer)) ? 'who' : answer.kind === 'name' && !isNamedThing(clause.sentence, answer) ? undefined : 'what';
   if (!verb || !who || verb.toLowerCase() === participle.toLowerCase() && /^(is|are)$/.test(words[0]!)) return undefined;
   const object = phrase(context, terms, clause.subject.from, clause.subject.to);
   const text = clause.subject.from === 0 ? subjectText(context, clause) : object;
   const rest = partsText(context, clause, [part]);
-  const question = finishQuestion([who, verb, text, rest, frontedText(context, clause)]);
+  const question = finishQuestion([who, adverbs, verb, text, rest, frontedText(context, clause)]);
   return asked(context, clause, question, answer, answer.kind, 'preposition');
 }
 
@@ -242,7 +245,9 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
       const afterObject = !clause.verb.copula && !isBe(clause) && !LINKING.test(sentence.terms[clause.verb.main]!.text) && before[0]?.kind === 'noun' && !before[0].continued && !before[0].listed && before.slice(1).every((one) => one.kind === 'adverb');
       // The phrases after it that say more about the event ("for a 2-point conversion") are left out of a question that ends in the preposition.
       const following = clause.parts.slice(index + 1).filter((one) => !one.detached);
-      const droppable = following.every((one) => (one.kind === 'preposition' || one.kind === 'adverb') && !one.continued);
+      // ("subscribed to the Agreement on Social Policy": a name goes on in the capitalised phrase after it.)
+      const nameGoesOn = following[0]?.from === part.to && following[0].phrase !== undefined && isCapitalised(sentence.terms[part.to - 1]) && isCapitalised(sentence.terms[following[0].phrase.head]);
+      const droppable = !nameGoesOn && following.every((one) => (one.kind === 'preposition' || one.kind === 'adverb') && !one.continued);
       // ("What did plague occur in?" asks nothing definite of "Venice 22 times", nor of a year the tagger did not take for one.)
       const counted = sentence.terms.slice(answer.from, answer.to).some((term) => has(term, 'Value'));
       const last = strandable && !part.detached && (!isPlainCopula(clause) || afterAdjective) && ((nearVerb && following.length === 0) || ((nearVerb || afterObject) && droppable && !counted));
