@@ -32,6 +32,8 @@ function whForPreposition(context: PassageContext, sentence: Sentence, verbMain:
     return undefined;
   }
   if (answer.kind === 'place' && WHERE_PREPOSITIONS.has(preposition)) return { wh: 'where', strand: false };
+  // "from individual pieties to doctrines": both ends are in the phrase, so neither alone answers "What ... from?".
+  if ((preposition === 'from' || preposition === 'between') && sentence.terms.slice(answer.from, answer.to).some((term) => /^(to|until|till|and)$/i.test(term.text))) return undefined;
   if (answer.kind === 'duration') return preposition === 'for' ? { wh: 'how long', strand: false } : undefined;
   // "is known as a guru" → "What is ... known as?"
   // ("can be expressed as the set of triples", "is lined with tall palm trees": after a passive too.)
@@ -271,8 +273,14 @@ function frontedQuestion(context: PassageContext, clause: Clause, entities: Enti
   const { from, to } = clause.fronted;
   const preposition = sentence.terms[from]!.text.toLowerCase();
   if (!has(sentence.terms[from], 'Preposition')) return undefined;
-  const entity = entities.find((one) => one.from >= from + 1 && one.to === to && (one.type === 'date' || one.type === 'place'));
-  if (!entity || sentence.terms.slice(from + 1, entity.from).some((term) => !has(term, 'Determiner'))) return undefined;
+  let entity: Span & { type: string } | undefined = entities.find((one) => one.from >= from + 1 && one.to === to && (one.type === 'date' || one.type === 'place'));
+  if (entity && sentence.terms.slice(from + 1, entity.from).some((term) => !has(term, 'Determiner'))) {
+    // "In the summer of 1521": a noun phrase that ends in the date says when, and is the answer whole.
+    const noun = nounPhraseAt(sentence.terms, from + 1, to);
+    const start = noun && /^the$/i.test(sentence.terms[noun.from]!.text) ? noun.from + 1 : noun?.from;
+    entity = entity.type === 'date' && noun?.to === to && start !== undefined && /^of$/i.test(sentence.terms[entity.from - 1]!.text) ? { ...entity, from: start } : undefined;
+  }
+  if (!entity) return undefined;
   const wh = entity.type === 'date' ? (WHEN_PREPOSITIONS.has(preposition) ? 'when' : undefined) : WHERE_PREPOSITIONS.has(preposition) ? 'where' : undefined;
   const body = wh ? invert(context, clause, partsText(context, clause)) : undefined;
   if (!body) return undefined;
@@ -447,6 +455,38 @@ function appositionQuestions(context: PassageContext, sentence: Sentence, entiti
   return questions;
 }
 
+/**
+ * "From 2005 to 2014, there were two Major League Soccer teams in Los Angeles" → "How many Major League
+ * Soccer teams were there in Los Angeles from 2005 to 2014?": a count after "there is / are / was / were",
+ * with the phrases of a preposition after it and a short fronted phrase of one.
+ */
+function existentialQuestions(context: PassageContext, sentence: Sentence, entities: Entity[]): SentenceQuestion[] {
+  const { terms } = sentence;
+  const questions: SentenceQuestion[] = [];
+  for (let k = 0; k + 2 < terms.length; k++) {
+    if (!/^there$/i.test(terms[k]!.text) || !/^(is|are|was|were)$/i.test(terms[k + 1]!.text) || breaksAfter(terms[k]!) || breaksAfter(terms[k + 1]!)) continue;
+    // What stands before "there": nothing, or a short phrase of a preposition ("In 1909", "From 2005 to 2014,").
+    const opener = terms.slice(0, k);
+    const fronted = k === 0 ? '' : k <= 6 && has(terms[0], 'Preposition') && !opener.slice(0, -1).some(breaksAfter) && !SUBORDINATOR.test(terms[0]!.text) ? context.casing.inside(phrase(context, terms, 0, k)) : undefined;
+    if (fronted === undefined) continue;
+    const noun = nounPhraseAt(terms, k + 2);
+    const answer = noun && !noun.pronoun ? answerOf(context, sentence, entities, noun) : undefined;
+    if (!noun || answer?.kind !== 'count' || answer.counted!.to !== noun.to) continue;
+    // The phrases of a preposition after the noun, up to a comma or the sentence's end ("in Los Angeles").
+    let end = noun.to;
+    while (end < terms.length && !breaksAfter(terms[end - 1]!) && has(terms[end], 'Preposition') && !/^(of|than|as|that|which)$/i.test(terms[end]!.text)) {
+      const object = nounPhraseAt(terms, end + 1);
+      if (!object || object.pronoun) break;
+      end = object.to;
+    }
+    if (end < terms.length && !breaksAfter(terms[end - 1]!)) continue;
+    const counted = phrase(context, terms, answer.counted!.from, answer.counted!.to);
+    const question = finishQuestion([`how many ${counted}`, terms[k + 1]!.text.toLowerCase(), 'there', phrase(context, terms, noun.to, end), fronted]);
+    questions.push({ question, ...rangeOf(context, sentence, answer), confidence: BASE_CONFIDENCE.count, kind: 'count', role: 'object' });
+  }
+  return questions;
+}
+
 /** Words that count a noun without pointing elsewhere: "each packet" reads well in a question, "this packet" does not. */
 const QUANTIFIER = /^(each|every|all|some|many|most|several|both|few)$/i;
 
@@ -511,6 +551,7 @@ export function sentenceQuestions(context: PassageContext, sentence: Sentence, r
     for (const question of kindQuestions(context, clause)) push(question);
   }
   for (const question of appositionQuestions(context, sentence, entities)) push(question);
+  for (const question of existentialQuestions(context, sentence, entities)) push(question);
   return questions;
 }
 
