@@ -136,7 +136,7 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
       const tail = nounPhraseAt(terms, i + 1, limit);
       if (last?.phrase && tail && isCapitalised(terms[last.phrase.to - 1]) && isCapitalised(terms[i + 1]) && !isCapitalised(terms[tail.head])) {
         parts[parts.length - 1] = { kind: 'other', from: last.from, to: Math.max(tail.to, last.to) };
-      } else if (joinsPhrase && last.phrase && (last.kind === 'noun' || last.kind === 'preposition') && tail && !tail.pronoun && isLike(terms, last.phrase, tail) && (tail.to >= limit || breaksAfter(terms[tail.to - 1]!) || has(terms[tail.to], 'Preposition') && !/^(that|which|who)$/i.test(terms[tail.to]!.text))) {
+      } else if (joinsPhrase && last.phrase && (last.kind === 'noun' || last.kind === 'preposition') && tail && !tail.pronoun && isLike(terms, last.phrase, tail) && (tail.to >= limit || breaksAfter(terms[tail.to - 1]!) || has(terms[tail.to], 'Preposition') && !/^(that|which|who)$/i.test(terms[tail.to]!.text) || /^to$/i.test(terms[tail.to]!.text) && has(terms[tail.to + 1], 'Verb'))) {
         // "renowned for his achievements and showmanship": a phrase of the same kind after "and" that
         // ends where a phrase may end joins the one before, and the clause goes on after it.
         parts[parts.length - 1] = { ...last, to: tail.to, phrase: { ...last.phrase, to: tail.to } };
@@ -194,6 +194,21 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
 }
 
 const isCapitalised = (term: Term | undefined) => term !== undefined && /^\p{Lu}/u.test(term.text);
+
+/** Where a list that `first` opens ends ("Grissom, White, and Chaffee"): three alike phrases or more, the last after "and"; else where `first` ends. */
+function listEnd(terms: Term[], first: NounPhrase, limit: number): number {
+  let end = first.to;
+  for (let items = 1; /^,\s*$/.test(terms[end - 1]?.after ?? ''); items++) {
+    const last = /^(and|or)$/i.test(terms[end]?.text ?? '');
+    const item = nounPhraseAt(terms, last ? end + 1 : end, limit);
+    if (!item || item.pronoun || !isLike(terms, first, item)) return first.to;
+    const joined = terms.slice(item.from, item.to).some((term) => /^(and|or)$/i.test(term.text));
+    if ((last || joined) && items >= 2) return item.to;
+    if (last || joined) return first.to;
+    end = item.to;
+  }
+  return first.to;
+}
 
 /** A noun phrase at `i` followed by "and" or "or" (maybe after a comma): the next items of a list. */
 function listGoesOn(terms: Term[], i: number, limit: number): boolean {
@@ -328,6 +343,8 @@ function clauseAfter(sentence: Sentence, subject: NounPhrase, limit: number, rel
   // "The districts in Kraków do ...", "The basic unit of division in Poland is ...", "The instrument for
   // analyzing the performance of engines is ...": phrases after the subject's noun.
   subject = { ...subject, to: phrasesAfter(terms, subject.to, limit, 2) };
+  // "Grissom, White, and Chaffee decided ...": a list of alike phrases is the subject.
+  subject = { ...subject, to: listEnd(terms, subject, limit) };
   let from = subject.to;
   // "Jean Cauvin (John Calvin) converted ...": a bracket after the subject is left out.
   if (/\(\s*$/.test(terms[from - 1]!.after)) {
