@@ -12,7 +12,9 @@ export interface NounPhrase {
 /** Punctuation after a term that closes a phrase: commas, brackets, quotes, dashes, a sentence end. */
 export function breaksAfter(term: Term): boolean {
   // The period of an initial or an abbreviation ("William E. Simon", "Dr. Smith") ends nothing.
-  const after = /^(\p{Lu}|Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Col|Lt|Sgt|Rev|Mt|Ft|No|vs|etc|approx|ca|c)$/u.test(term.text) ? term.after.replace(/^\./, '') : term.after;
+  let after = /^(\p{Lu}|Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Col|Lt|Sgt|Rev|Mt|Ft|No|vs|etc|approx|ca|c)$/u.test(term.text) ? term.after.replace(/^\./, '') : term.after;
+  // A word in quotes of its own ('a force of "Franks" into') goes on with the phrase around it.
+  if (/^["\u201c]$/.test(term.pre.trim()) && /^["\u201d]\s+$/.test(after)) after = ' ';
   return /[,;:()\u2013\u2014"\u201c\u201d[\]!?]|\.\s|\.$/.test(after) || /\s[-\u2013]\s/.test(after);
 }
 

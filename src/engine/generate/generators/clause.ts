@@ -608,7 +608,10 @@ export function isSpecific(terms: Term[], phrase: NounPhrase): boolean {
 /** Readable text of terms [from, to) as written (inner punctuation kept, outer quotes and commas dropped). */
 export function phrase(context: PassageContext, terms: Term[], from: number, to: number): string {
   if (to <= from) return '';
-  return context.words(terms[from]!.start, terms[to - 1]!.end).replace(/^["'\u201c\u2018]+|["'\u201d\u2019,;:.]+$/g, '');
+  const text = context.words(terms[from]!.start, terms[to - 1]!.end).replace(/^["'\u201c\u2018]+|["'\u201d\u2019,;:.]+$/g, '');
+  // 'a force of "Franks': a quotation cut at the phrase's end loses its marks rather than stay open.
+  const open = (text.match(/"/g) ?? []).length % 2 === 1 || (text.match(/\u201c/g) ?? []).length !== (text.match(/\u201d/g) ?? []).length;
+  return open ? text.replace(/["\u201c\u201d]/g, '') : text;
 }
 
 /** Text of the parts before the first comma, leaving out those in `omit`. */

@@ -76,7 +76,11 @@ function isPassive(clause: Clause): boolean {
 
 /** The file range of an answer, without trailing punctuation. */
 function rangeOf(context: PassageContext, sentence: Sentence, answer: Span): { start: number; end: number } {
-  return trimRange(context, sentence.terms[answer.from]!.start, sentence.terms[answer.to - 1]!.end, /[\s.,;:]/);
+  const range = trimRange(context, sentence.terms[answer.from]!.start, sentence.terms[answer.to - 1]!.end, /[\s.,;:]/);
+  // 'a force of "Franks"': the closing quote of a quoted word at the end belongs to the answer.
+  const quotes = (context.text(range.start, range.end).match(/"/g) ?? []).length;
+  if (quotes % 2 === 1 && context.text(range.end, range.end + 1) === '"') return { ...range, end: range.end + 1 };
+  return range;
 }
 
 function confidenceOf(kind: AnswerKind, question: string, clause: Clause): number {
@@ -479,7 +483,8 @@ function existentialQuestions(context: PassageContext, sentence: Sentence, entit
       if (!object || object.pronoun) break;
       end = object.to;
     }
-    if (end < terms.length && !breaksAfter(terms[end - 1]!)) continue;
+    // (Up to a comma, the sentence's end, or "and" / "but" before another clause: "There are 750 MEPs and their numbers are ...".)
+    if (end < terms.length && !breaksAfter(terms[end - 1]!) && !/^(and|but)$/i.test(terms[end]!.text)) continue;
     const counted = phrase(context, terms, answer.counted!.from, answer.counted!.to);
     const question = finishQuestion([`how many ${counted}`, terms[k + 1]!.text.toLowerCase(), 'there', phrase(context, terms, noun.to, end), fronted]);
     questions.push({ question, ...rangeOf(context, sentence, answer), confidence: BASE_CONFIDENCE.count, kind: 'count', role: 'object' });
