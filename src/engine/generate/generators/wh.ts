@@ -277,7 +277,7 @@ function frontedQuestion(context: PassageContext, clause: Clause, entities: Enti
   const { from, to } = clause.fronted;
   const preposition = sentence.terms[from]!.text.toLowerCase();
   if (!has(sentence.terms[from], 'Preposition')) return undefined;
-  let entity: Span & { type: string } | undefined = entities.find((one) => one.from >= from + 1 && one.to === to && (one.type === 'date' || one.type === 'place'));
+  let entity: Entity | undefined = entities.find((one) => one.from >= from + 1 && one.to === to && (one.type === 'date' || one.type === 'place'));
   if (entity && sentence.terms.slice(from + 1, entity.from).some((term) => !has(term, 'Determiner'))) {
     // "In the summer of 1521": a noun phrase that ends in the date says when, and is the answer whole.
     const noun = nounPhraseAt(sentence.terms, from + 1, to);
