@@ -2,7 +2,8 @@
 # Installs what SpanTune's end-to-end tests and `npm start` need: Debian packages (setup-system.sh:
 # Chromium, the Vulkan loader, ripgrep, the Kerberos headers; apt, only when missing), then
 # code-server (a real VS Code) and playwright-core into e2e/code-server from its own lock. Idempotent: a second run does nothing and takes ~0 s.
-# Runs as root on a fresh CI machine; uses sudo for apt otherwise.
+# Runs as root on a fresh CI machine; uses sudo for apt otherwise. Options go to setup-system.sh
+# (--no-browser: npm start, which you open in your own browser, needs no Chromium).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,7 +12,7 @@ started=$(date +%s)
 log() { echo "[setup-e2e] $*" >&2; }
 
 # 1. System packages (chromium, libvulkan1, ripgrep, build tools), only when missing.
-"$root/scripts/setup-system.sh"
+"$root/scripts/setup-system.sh" "$@"
 
 # 2. code-server + playwright-core, rebuilt only when the lock changed.
 entry="$pkg_dir/node_modules/code-server/out/node/entry.js"
@@ -41,4 +42,4 @@ else
   lock_hash >"$stamp"
 fi
 
-log "ready in $(( $(date +%s) - started )) s (chromium: $(command -v chromium), code-server: $entry)"
+log "ready in $(( $(date +%s) - started )) s (chromium: $(command -v chromium || echo 'not needed'), code-server: $entry)"

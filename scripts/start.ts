@@ -1,13 +1,15 @@
 /**
  * `npm start`: builds and packages the extension, installs it into code-server (a real VS Code),
- * prepares a small demo workspace configured with the tiny fixture model, and serves it on
- * 127.0.0.1. Prints the URL; Ctrl+C stops it. PORT=… picks the port (default 8080, or a free one).
+ * prepares the demo workspace (demo/workspace, with a small demo model created in it and checked),
+ * and serves it on 127.0.0.1. Prints the URL; Ctrl+C stops it. PORT=… picks the port (default 8080,
+ * or a free one); SPANTUNE_DEMO_FRESH=1 starts the demo workspace over. Uses nothing outside the
+ * repository but what scripts/setup-e2e.sh installs (see the README).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { freePort, installExtension, startCodeServer } from '../e2e/lib/code-server';
-import { fixtureModel, repoRoot, scratchRoot } from '../e2e/lib/paths';
+import { repoRoot, scratchRoot } from '../e2e/lib/paths';
+import { prepareDemoWorkspace } from './demo/workspace';
 
 async function portToUse(): Promise<number> {
   if (process.env.PORT) return Number(process.env.PORT);
@@ -18,34 +20,26 @@ async function portToUse(): Promise<number> {
   return probe ? freePort() : 8080;
 }
 
-/** The demo workspace is created once and kept, so that annotations survive restarts. */
-function demoWorkspace(): string {
-  const workspace = path.join(scratchRoot, 'demo-workspace');
-  if (!existsSync(workspace)) cpSync(path.join(repoRoot, 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
-  mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  const settings = {
-    'spantune.baseModel': fixtureModel,
-    'spantune.maxSeqLength': 128,
-    'spantune.docStride': 64,
-    'spantune.batchSize': 4,
-    'spantune.epochs': 2,
-    'spantune.learningRate': 1e-3,
-  };
-  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
-  return workspace;
-}
-
 async function main(): Promise<void> {
+  const log = (line: string) => console.error(`[start] ${line}`);
   const run = (file: string, args: string[] = []) => execFileSync(file, args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
-  run(path.join(repoRoot, 'scripts', 'setup-e2e.sh'));
+  // code-server only: the demo opens in your own browser, so Chromium (for the tests) is not needed.
+  run(path.join(repoRoot, 'scripts', 'setup-e2e.sh'), ['--no-browser']);
   const scratch = path.join(scratchRoot, 'start');
   const vsix = path.join(scratchRoot, 'spantune.vsix');
-  console.error('[start] packaging the extension');
+  log('packaging the extension');
   run(path.join(repoRoot, 'scripts', 'package-vsix.sh'), [vsix]);
   await installExtension(vsix, path.join(scratch, 'extensions'), scratch);
-  const workspace = demoWorkspace();
+  // Kept between starts, so that annotations and runs survive a restart.
+  const workspace = path.join(scratchRoot, 'demo-workspace');
+  const { modelDir } = await prepareDemoWorkspace(workspace, { fresh: process.env.SPANTUNE_DEMO_FRESH === '1', log });
+  log(`demo workspace ${workspace} (model ${path.relative(workspace, modelDir)}) checked`);
   const server = await startCodeServer({ scratch, port: await portToUse() });
-  console.log(`\nSpanTune is running in VS Code (code-server) with the demo workspace:\n\n  ${server.folderUrl(workspace)}\n\nPress Ctrl+C to stop.`);
+  console.log(
+    `\nSpanTune is running in VS Code (code-server) with the demo workspace:\n\n  ${server.folderUrl(workspace)}\n\n` +
+      'Try: SpanTune: Generate QA Pairs from Workspace, then SpanTune: Fine-tune on Workspace, then\n' +
+      'SpanTune: Ask a Question about This File in docs/glossary.txt (demo/README.md has the tour).\n\nPress Ctrl+C to stop.',
+  );
   const stop = async () => {
     await server.stop();
     process.exit(0);
@@ -55,6 +49,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(`[start] ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 });

@@ -5,9 +5,8 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseModelConfig } from '../../src/engine/checkpoint/config';
-import { parameterSpecs } from '../../src/engine/checkpoint/parameters';
+import { initialWeights } from '../../src/engine/checkpoint/init-weights';
 import { writeSafetensors } from '../../src/engine/checkpoint/safetensors';
-import { Rng } from '../../src/engine/train/rng';
 
 const tinyBertDir = path.resolve(__dirname, '../../../shared/fixtures/models/tiny-bert-qa');
 
@@ -33,10 +32,9 @@ export interface RandomBertOptions {
 const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 
 /**
- * A BertForQuestionAnswering (or DistilBertForQuestionAnswering) folder with weights initialised as Hugging Face's _init_weights does:
- * linear weights and embeddings from N(0, std²), biases 0, LayerNorm weight 1 and bias 0, the padding
- * row of the word embeddings 0. The tokenizer files come from the fixture (bert-base-uncased), with
- * vocab.txt replaced by `options.vocabulary` when given.
+ * A BertForQuestionAnswering (or DistilBertForQuestionAnswering) folder with weights initialised as Hugging
+ * Face's _init_weights does (`initialWeights`, initializer_range = std). The tokenizer files come from the
+ * fixture (bert-base-uncased), with vocab.txt replaced by `options.vocabulary` when given.
  */
 export async function writeRandomBertCheckpoint(dir: string, options: RandomBertOptions): Promise<string> {
   const std = options.std ?? 0.02;
@@ -76,16 +74,7 @@ export async function writeRandomBertCheckpoint(dir: string, options: RandomBert
     vocab_size: vocabulary ? vocabulary.length : 30522,
   };
   const config = parseModelConfig(rawConfig);
-  const rng = new Rng(options.seed);
-  const tensors = parameterSpecs(config).map(({ name, shape }) => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    let data: Float32Array;
-    if (/(LayerNorm|layer_norm)\.weight$/.test(name)) data = new Float32Array(size).fill(1);
-    else if (name.endsWith('.bias')) data = new Float32Array(size);
-    else data = rng.normalArray(size, 0, std);
-    if (name.endsWith('word_embeddings.weight')) data.fill(0, 0, shape[1]!); // padding_idx 0
-    return { name, shape, data };
-  });
+  const tensors = [...initialWeights(config, options.seed)].map(([name, tensor]) => ({ name, ...tensor }));
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(rawConfig, null, 2)}\n`);
   await writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
