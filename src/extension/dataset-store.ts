@@ -2,6 +2,10 @@
  * Owns the workspace dataset file: loads it, saves it atomically after each change, follows external
  * edits through a FileSystemWatcher, and moves annotated spans with document edits. A malformed file
  * is reported (line and reason) and never overwritten: every change is refused until it parses.
+ *
+ * Memory is the truth while it holds changes the file lacks: a save that fails is shown (message,
+ * status bar) and retried, and the file is never reloaded over those changes; when the file changed
+ * outside meanwhile, the user chooses which version to keep.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -10,10 +14,19 @@ import { UserError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/fs/atomic';
 import type { SquadDataset } from '../engine/squad/types';
 import { parseDatasetText } from './logic/dataset-file';
+import { output } from './output';
 import { applyDocumentChanges, emptyDataset, reconcileDocument } from './logic/workspace-dataset';
 import { relativeDocumentPath, resolveInWorkspace } from './settings';
 
 export type DatasetState = { kind: 'ok' } | { kind: 'missing' } | { kind: 'broken'; problem: string; line?: number };
+
+/** How the file on disk compares with what SpanTune last read or wrote. */
+type DiskCheck = 'same' | 'changed' | 'unreadable';
+
+/** Waits between retries of a failed save; the last one repeats. */
+export const SAVE_RETRY_DELAYS_MS = [2_000, 5_000, 15_000, 30_000];
+const KEEP_MINE = "Keep SpanTune's Changes";
+const LOAD_FILE = 'Load the File';
 
 export class DatasetStore implements vscode.Disposable {
   dataset: SquadDataset = emptyDataset();
@@ -21,8 +34,18 @@ export class DatasetStore implements vscode.Disposable {
   readonly filePath: string;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  /** The file's text as SpanTune last read or wrote it. */
   private lastText: string | undefined;
+  /** Memory holds changes that the file does not have yet. */
+  private unsaved = false;
+  /** The last save failed with this message (cleared by the next save that succeeds). */
+  saveProblem: string | undefined;
+  private failedSaves = 0;
+  /** The file changed outside while memory held unsaved changes: the user picks a version. */
+  conflict = false;
   private pendingSave: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly statusItem = vscode.window.createStatusBarItem('spantune.datasetSave', vscode.StatusBarAlignment.Left, 50);
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -33,6 +56,9 @@ export class DatasetStore implements vscode.Disposable {
     this.filePath = resolveInWorkspace(folder, relativePath);
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, relativePath));
     const reload = () => void this.reloadIfChangedOutside();
+    this.statusItem.name = 'SpanTune Dataset Save';
+    this.statusItem.command = 'spantune.saveDataset';
+    this.statusItem.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     this.disposables.push(
       watcher,
       watcher.onDidChange(reload),
@@ -41,11 +67,17 @@ export class DatasetStore implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => this.followEdits(e)),
       vscode.workspace.onDidOpenTextDocument((d) => this.reconcile(d)),
       this.changed,
+      this.statusItem,
     );
   }
 
   get label(): string {
     return path.relative(this.folder.uri.fsPath, this.filePath).split(path.sep).join('/');
+  }
+
+  /** Whether memory holds changes the file does not have (a failed save, or a conflict). */
+  get hasUnsavedChanges(): boolean {
+    return this.unsaved;
   }
 
   /** Every read and write of the file runs in this queue, one at a time. */
@@ -57,17 +89,28 @@ export class DatasetStore implements vscode.Disposable {
     return run;
   }
 
+  /** Reads the file (activation, Refresh); with unsaved changes in memory, only a changed file is offered. */
   load(): Promise<void> {
-    return this.exclusive(() => this.loadNow());
+    return this.exclusive(() => (this.unsaved ? this.reloadNowIfChanged() : this.loadNow()));
   }
 
   private async loadNow(): Promise<void> {
-    this.cancelPendingSave();
-    let text: string;
+    let text: string | undefined;
     try {
       text = await readFile(this.filePath, 'utf8');
     } catch (error) {
+      // An unreadable file (a folder in its place, no permission) changes nothing in memory.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    // What memory held is replaced by the file now: nothing is left to save or retry.
+    this.cancelPendingSave();
+    this.cancelRetry();
+    this.unsaved = false;
+    this.conflict = false;
+    this.saveProblem = undefined;
+    this.failedSaves = 0;
+    this.updateStatus();
+    if (text === undefined) {
       this.dataset = emptyDataset();
       this.state = { kind: 'missing' };
       this.lastText = undefined;
@@ -100,42 +143,126 @@ export class DatasetStore implements vscode.Disposable {
     }
   }
 
-  /** Runs a change on the dataset and saves it; refused while the file is malformed. */
+  /**
+   * Runs a change on the dataset and saves it; refused while the file is malformed. A save that fails
+   * does not fail the change: it stays in memory, is shown, and is saved again later.
+   */
   mutate<T>(change: (dataset: SquadDataset) => T): Promise<T> {
     return this.exclusive(() => this.mutateNow(change));
   }
 
   private async mutateNow<T>(change: (dataset: SquadDataset) => T): Promise<T> {
     // A change made outside that the watcher has not reported yet is loaded first, never overwritten.
-    if (await this.changedOnDisk()) await this.loadNow();
+    if ((await this.checkDisk()) === 'changed') {
+      if (this.unsaved) this.reportConflict();
+      else await this.loadNow();
+    }
     if (this.state.kind === 'broken') {
       throw new UserError(`${this.state.problem} — fix the dataset file first (SpanTune does not overwrite a file it cannot read)`);
     }
     const result = change(this.dataset);
-    await this.write();
+    this.state = { kind: 'ok' };
+    this.unsaved = true;
     this.changed.fire();
+    await this.save();
     return result;
   }
 
-  private async readDisk(): Promise<string | undefined> {
+  private async checkDisk(): Promise<DiskCheck> {
     try {
-      return await readFile(this.filePath, 'utf8');
-    } catch {
-      return undefined;
+      return (await readFile(this.filePath, 'utf8')) === this.lastText ? 'same' : 'changed';
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.lastText === undefined ? 'same' : 'changed';
+      return 'unreadable';
     }
   }
 
-  private async changedOnDisk(): Promise<boolean> {
-    return (await this.readDisk()) !== this.lastText;
+  /** Writes memory to the file; a failure is reported and retried, never thrown. */
+  private async save(): Promise<void> {
+    this.cancelPendingSave();
+    this.cancelRetry();
+    if (this.conflict) return;
+    const text = JSON.stringify(this.dataset, null, 2) + '\n';
+    try {
+      await mkdir(path.dirname(this.filePath), { recursive: true });
+      await writeFileAtomic(this.filePath, text);
+    } catch (error) {
+      this.saveFailed((error as Error).message);
+      return;
+    }
+    this.lastText = text;
+    this.unsaved = false;
+    if (this.saveProblem !== undefined) {
+      this.log(`Dataset saved again after ${this.failedSaves} failed save(s)`);
+      void vscode.window.showInformationMessage(`SpanTune: ${this.label} is saved again.`);
+    }
+    this.saveProblem = undefined;
+    this.failedSaves = 0;
+    this.updateStatus();
   }
 
-  private async write(): Promise<void> {
-    this.cancelPendingSave();
-    const text = JSON.stringify(this.dataset, null, 2) + '\n';
-    this.lastText = text;
-    await mkdir(path.dirname(this.filePath), { recursive: true });
-    await writeFileAtomic(this.filePath, text);
-    this.state = { kind: 'ok' };
+  private saveFailed(problem: string): void {
+    const first = this.saveProblem === undefined;
+    this.saveProblem = problem;
+    this.failedSaves++;
+    const delay = SAVE_RETRY_DELAYS_MS[Math.min(this.failedSaves, SAVE_RETRY_DELAYS_MS.length) - 1]!;
+    this.log(`Could not save the dataset (attempt ${this.failedSaves}; trying again in ${delay / 1000} s): ${problem}`);
+    this.retryTimer = setTimeout(() => void this.exclusive(() => this.saveIfUnchangedOutside()), delay);
+    this.updateStatus();
+    if (first) {
+      void vscode.window
+        .showWarningMessage(`SpanTune could not save ${this.label}: ${problem}. Your changes are kept, and SpanTune keeps trying to save them.`, 'Retry Now', 'Show Log')
+        .then((choice) => {
+          if (choice === 'Retry Now') void this.saveNow();
+          else if (choice === 'Show Log') output().show();
+        });
+    }
+  }
+
+  /** The file changed outside while memory holds unsaved changes: nothing is written until the user picks. */
+  private reportConflict(): void {
+    if (this.conflict) return;
+    this.conflict = true;
+    this.cancelRetry();
+    this.log(`${this.label} changed outside SpanTune while SpanTune had unsaved changes; waiting for the user to pick a version`);
+    this.updateStatus();
+    void this.askAboutConflict();
+  }
+
+  private async askAboutConflict(): Promise<void> {
+    const choice = await vscode.window.showWarningMessage(
+      `SpanTune: ${this.label} changed outside SpanTune while SpanTune had changes not yet saved to it. Which version do you keep?`,
+      KEEP_MINE,
+      LOAD_FILE,
+    );
+    if (choice === KEEP_MINE) await this.resolveConflict('memory');
+    else if (choice === LOAD_FILE) {
+      await this.resolveConflict('file').catch((error: Error) => void vscode.window.showErrorMessage(`SpanTune: cannot read ${this.label}: ${error.message}`));
+    }
+  }
+
+  /** Ends a conflict: saves memory over the file, or loads the file over memory. */
+  resolveConflict(keep: 'memory' | 'file'): Promise<void> {
+    return this.exclusive(async () => {
+      if (keep === 'file') return this.loadNow();
+      this.conflict = false;
+      await this.save();
+    });
+  }
+
+  /** The "Save Dataset Now" command (status bar): saves now, or asks again about a conflict. */
+  saveNow(): Promise<void> {
+    if (this.conflict) return this.askAboutConflict();
+    return this.exclusive(() => this.saveIfUnchangedOutside());
+  }
+
+  private updateStatus(): void {
+    const problem = this.conflict ? 'the file changed outside SpanTune' : this.saveProblem;
+    void vscode.commands.executeCommand('setContext', 'spantune.datasetUnsaved', problem !== undefined);
+    if (problem === undefined) return void this.statusItem.hide();
+    this.statusItem.text = '$(warning) SpanTune: dataset not saved';
+    this.statusItem.tooltip = `${this.label} is not saved: ${problem}. Your changes are kept in memory. Click to ${this.conflict ? 'choose a version' : 'save now'}.`;
+    this.statusItem.show();
   }
 
   private cancelPendingSave(): void {
@@ -143,35 +270,45 @@ export class DatasetStore implements vscode.Disposable {
     this.pendingSave = undefined;
   }
 
+  private cancelRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
   /** Saves span moves after a pause in typing, unless the file changed outside meanwhile. */
   private scheduleSave(): void {
+    this.unsaved = true;
     this.cancelPendingSave();
     this.pendingSave = setTimeout(() => void this.exclusive(() => this.saveIfUnchangedOutside()), 400);
   }
 
   private async saveIfUnchangedOutside(): Promise<void> {
     this.pendingSave = undefined;
+    this.retryTimer = undefined;
     try {
-      if (await this.changedOnDisk()) return await this.loadNow();
-      if (this.state.kind === 'ok') await this.write();
+      if ((await this.checkDisk()) === 'changed') return this.unsaved ? this.reportConflict() : await this.loadNow();
+      if (this.unsaved && this.state.kind === 'ok') await this.save();
     } catch (error) {
-      this.log(`Could not save the dataset: ${(error as Error).message}`);
+      this.saveFailed((error as Error).message);
     }
   }
 
-  /** Waits for a pending save (tests, deactivation). */
+  /** Waits for a pending save, or retries a failed one now (tests, deactivation, training). */
   flush(): Promise<void> {
     return this.exclusive(async () => {
-      if (this.pendingSave) await this.saveIfUnchangedOutside();
+      if (this.pendingSave || (this.unsaved && !this.conflict)) await this.saveIfUnchangedOutside();
     });
   }
 
   private reloadIfChangedOutside(): Promise<void> {
-    return this.exclusive(async () => {
-      if (!(await this.changedOnDisk())) return;
-      this.log('Dataset file changed outside SpanTune; reloading');
-      await this.loadNow();
-    });
+    return this.exclusive(() => this.reloadNowIfChanged());
+  }
+
+  private async reloadNowIfChanged(): Promise<void> {
+    if ((await this.checkDisk()) !== 'changed') return;
+    if (this.unsaved) return this.reportConflict();
+    this.log('Dataset file changed outside SpanTune; reloading');
+    await this.loadNow();
   }
 
   private followEdits(event: vscode.TextDocumentChangeEvent): void {
@@ -198,7 +335,8 @@ export class DatasetStore implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.pendingSave) void this.exclusive(() => this.saveIfUnchangedOutside());
+    this.cancelRetry();
+    if (this.pendingSave || this.unsaved) void this.exclusive(() => this.saveIfUnchangedOutside());
     for (const d of this.disposables) d.dispose();
   }
 }
