@@ -15,8 +15,36 @@ const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node
 const nodeEntries = [
   ['src/cli/main.ts', 'cli'],
   ['src/engine/process/engine-process.ts', 'engine-process'],
-  ['src/extension/extension.ts', 'extension'],
 ].filter(([source]) => existsSync(source));
+
+/**
+ * The extension: a tiny entry (package.json "main") that times the load of the main bundle, the main
+ * bundle, and the parts it loads on first use only (the Hub client with undici and @huggingface/hub;
+ * question generation with compromise), each a bundle of its own so activation neither reads nor
+ * runs them. The main bundle may import those parts only with `await import(...)`.
+ */
+const extensionChunks = {
+  'src/engine/hub/index.ts': 'extension-hub',
+  'src/engine/generate/index.ts': 'extension-generate',
+};
+
+const lazyChunks = {
+  name: 'lazy-chunks',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      const target = Object.keys(extensionChunks).find((source) => {
+        const resolved = join(args.resolveDir, args.path);
+        return [resolved, `${resolved}.ts`, join(resolved, 'index.ts')].some((candidate) => candidate === join(process.cwd(), source));
+      });
+      if (!target) return undefined;
+      if (args.kind !== 'dynamic-import') {
+        return { errors: [{ text: `${args.importer} imports ${args.path} statically: load it with await import(...) so that activation does not` }] };
+      }
+      return { path: `./${extensionChunks[target]}.js`, external: true };
+    });
+  },
+};
 
 /** Browser entry points for webviews: every webview/*.ts file. */
 const webviewEntries = existsSync('webview')
@@ -30,16 +58,12 @@ const common = {
   logLevel: 'info',
 };
 
+const node = { ...common, outdir: 'dist', platform: 'node', target: 'node20', format: 'cjs', external: nodeExternals };
 const builds = [
-  {
-    ...common,
-    entryPoints: Object.fromEntries(nodeEntries.map(([source, name]) => [name, source])),
-    outdir: 'dist',
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: nodeExternals,
-  },
+  { ...node, entryPoints: Object.fromEntries(nodeEntries.map(([source, name]) => [name, source])) },
+  { ...node, entryPoints: { extension: 'src/extension/entry.ts' }, external: [...nodeExternals, './extension-main.js'] },
+  { ...node, entryPoints: { 'extension-main': 'src/extension/extension.ts' }, plugins: [lazyChunks] },
+  { ...node, entryPoints: Object.fromEntries(Object.entries(extensionChunks).map(([source, name]) => [name, source])) },
 ];
 if (webviewEntries.length > 0) {
   builds.push({

@@ -10,6 +10,7 @@ export class UserError extends Error {
   }
 }
 
+/** By name too: the extension loads some engine modules from bundles of their own, each with its own class. */
 export function isUserError(error: unknown): error is UserError {
-  return error instanceof UserError;
+  return error instanceof UserError || (error instanceof Error && error.name === 'UserError');
 }

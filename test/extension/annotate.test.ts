@@ -8,18 +8,19 @@ import { activateSpanTune, selectText, waitFor, workspaceFile } from './helpers'
 suite('Annotating in the editor', () => {
   test('activation is quick and loads the seed dataset', async () => {
     const api = await activateSpanTune();
-    console.log(`[spantune-test] SpanTune activation took ${api.activationMs.toFixed(1)} ms`);
-    assert.ok(api.activationMs < 2000, `activation took ${api.activationMs} ms`);
+    console.log(`[spantune-test] SpanTune activation took ${api.activationMs.toFixed(1)} ms from before its bundle loaded (${api.bundleLoadMs.toFixed(1)} ms loading it)`);
+    assert.ok(api.bundleLoadMs > 0, 'the load of the bundle is timed (entry.ts)');
+    assert.ok(api.activationMs > api.bundleLoadMs && api.activationMs < 2000, `activation took ${api.activationMs} ms`);
     assert.equal(api.store?.state.kind, 'ok');
     const ids = listEntries(api.store!.dataset).map((e) => e.id);
     assert.ok(ids.includes('seed-decay') && ids.includes('seed-optimizer'), `seed questions loaded: ${ids.join(', ')}`);
   });
 
-  test('every SpanTune command is registered', async () => {
-    const commands = await vscode.commands.getCommands(true);
-    for (const id of ['spantune.addQuestion', 'spantune.openDataset', 'spantune.importDataset', 'spantune.exportDataset']) {
-      assert.ok(commands.includes(id), `${id} is registered`);
-    }
+  test('every command package.json contributes is registered', async () => {
+    const contributed = (vscode.extensions.getExtension('spantune.spantune')!.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+    assert.ok(contributed.length >= 20, `${contributed.length} contributed commands`);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(contributed.filter((id) => !registered.has(id)), [], 'contributed but not registered');
   });
 
   test('Add Question for Selection saves a SQuAD pair for the selected span', async () => {

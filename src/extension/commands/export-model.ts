@@ -7,11 +7,11 @@ import { cp, readdir, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
-import { pushModel, redactToken, type PushResult } from '../../engine/hub';
+import type { PushResult } from '../../engine/hub';
 import { output } from '../output';
 import type { TrainingController } from '../training/controller';
 import { requireTrust } from '../training/controller';
-import { hubToken, proxySettings } from './hub';
+import { hubToken, loadHub, proxySettings } from './hub';
 
 export interface ModelTarget {
   modelDir?: string;
@@ -65,6 +65,7 @@ export async function exportModel(controller: TrainingController, arg?: unknown)
 export async function pushModelToHub(context: vscode.ExtensionContext, controller: TrainingController, arg?: unknown): Promise<PushResult | undefined> {
   requireTrust('Pushing models');
   const options = (arg ?? {}) as ModelTarget;
+  const { pushModel, redactToken } = await loadHub();
   const token = await hubToken(context);
   if (!token) throw new UserError('Pushing needs a Hugging Face token with write access: run "SpanTune: Set Hugging Face Token" first');
   const folder = await pickModel(controller, options.modelDir);
@@ -73,6 +74,7 @@ export async function pushModelToHub(context: vscode.ExtensionContext, controlle
     options.repoId ??
     (await vscode.window.showInputBox({ title: 'SpanTune: Push Model to Hub', prompt: 'Repository: owner/name, or just name for your own account', ignoreFocusOut: true }))?.trim();
   if (!repoId) return undefined;
+  const proxy = await proxySettings();
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `SpanTune: pushing to ${repoId}`, cancellable: true },
     async (progress, cancel) => {
@@ -83,7 +85,7 @@ export async function pushModelToHub(context: vscode.ExtensionContext, controlle
           repoId,
           folder,
           token,
-          ...proxySettings(),
+          ...proxy,
           signal: abort.signal,
           onProgress: (p) => progress.report({ message: `${p.phase}${p.file ? ` ${p.file}` : ''}${p.fraction !== undefined ? ` ${Math.round(p.fraction * 100)}%` : ''}` }),
         });

@@ -6,27 +6,20 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
-import {
-  describeCatalogueEntry,
-  downloadModel,
-  formatBytes,
-  formatDuration,
-  HubError,
-  MODEL_CATALOGUE,
-  proxyFromEnvironment,
-  redactToken,
-  tokenFromEnvironment,
-  type DownloadedModel,
-  type DownloadProgress,
-} from '../../engine/hub';
+import type { DownloadedModel, DownloadProgress } from '../../engine/hub';
 import { output } from '../output';
 import { requireTrust } from '../training/controller';
 
 const TOKEN_KEY = 'spantune.huggingFaceToken';
 
+/** The Hub client (undici, @huggingface/hub) is its own bundle, loaded on first use, not at activation. */
+export function loadHub(): Promise<typeof import('../../engine/hub')> {
+  return import('../../engine/hub');
+}
+
 /** The token for Hub requests: SecretStorage first, then HF_TOKEN. */
 export async function hubToken(context: vscode.ExtensionContext): Promise<string | undefined> {
-  return (await context.secrets.get(TOKEN_KEY)) || tokenFromEnvironment();
+  return (await context.secrets.get(TOKEN_KEY)) || (await loadHub()).tokenFromEnvironment();
 }
 
 /** Stores (or, given an empty value, removes) the token. A string argument skips the prompt (tests). */
@@ -52,10 +45,10 @@ export async function setHuggingFaceToken(context: vscode.ExtensionContext, valu
 }
 
 /** Proxy from VS Code's `http.proxy` / `http.noProxy`, else the environment. */
-export function proxySettings(): { proxy?: string; noProxy?: string } {
+export async function proxySettings(): Promise<{ proxy?: string; noProxy?: string }> {
   const http = vscode.workspace.getConfiguration('http');
   const proxy = http.get<string>('proxy', '').trim();
-  if (!proxy) return proxyFromEnvironment();
+  if (!proxy) return (await loadHub()).proxyFromEnvironment();
   const noProxy = http.get<string[]>('noProxy', []);
   return { proxy, noProxy: noProxy.length ? noProxy.join(',') : undefined };
 }
@@ -77,6 +70,7 @@ export async function selectBaseModel(context: vscode.ExtensionContext, choice?:
     const { hubId, revision } = choice as { hubId: string; revision?: string };
     return useFolder((await downloadWithProgress(context, hubId, revision)).modelDir);
   }
+  const { MODEL_CATALOGUE, describeCatalogueEntry } = await loadHub();
   const items: Pick[] = [
     { label: 'Catalogue', kind: vscode.QuickPickItemKind.Separator, action: 'catalogue' },
     ...MODEL_CATALOGUE.map((entry): Pick => ({
@@ -119,7 +113,7 @@ async function useFolder(dir: string): Promise<string> {
   return dir;
 }
 
-function progressLine(p: DownloadProgress): string {
+function progressLine(p: DownloadProgress, { formatBytes, formatDuration }: Awaited<ReturnType<typeof loadHub>>): string {
   if (p.phase === 'resolving') return `resolving ${p.repoId}…`;
   if (p.phase === 'verifying') return `checking ${p.file ?? 'files'}…`;
   const speed = p.bytesPerSecond > 0 ? ` · ${formatBytes(p.bytesPerSecond)}/s · ${formatDuration(p.etaSeconds)} left` : '';
@@ -129,7 +123,10 @@ function progressLine(p: DownloadProgress): string {
 /** Downloads into the shared Hugging Face cache with a cancellable progress notification. */
 export async function downloadWithProgress(context: vscode.ExtensionContext, repoId: string, revision?: string): Promise<DownloadedModel> {
   requireTrust('Downloading models');
+  const hub = await loadHub();
+  const { downloadModel, HubError, formatBytes, redactToken } = hub;
   const token = await hubToken(context);
+  const proxy = await proxySettings();
   const log = output();
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `SpanTune: downloading ${repoId}`, cancellable: true },
@@ -142,11 +139,11 @@ export async function downloadWithProgress(context: vscode.ExtensionContext, rep
           repoId,
           revision,
           token,
-          ...proxySettings(),
+          ...proxy,
           signal: abort.signal,
           onProgress: (p) => {
             const percent = Math.floor(p.percent);
-            progress.report({ increment: Math.max(0, percent - reported), message: progressLine(p) });
+            progress.report({ increment: Math.max(0, percent - reported), message: progressLine(p, hub) });
             reported = Math.max(reported, percent);
           },
         });
