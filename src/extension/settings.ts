@@ -2,6 +2,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineBackend, ProviderName } from '../engine/backend/names';
+import { documentGlobs } from '../engine/generate/formats';
+import { TRAINING_DEFAULTS } from '../engine/train/defaults';
 
 export interface SpanTuneSettings {
   baseModel: string;
@@ -12,6 +14,16 @@ export interface SpanTuneSettings {
   batchSize: number;
   maxSeqLength: number;
   docStride: number;
+  warmupRatio: number;
+  weightDecay: number;
+  maxGradNorm: number;
+  gradientAccumulation: number;
+  /** Validate every this many steps too (undefined: only at each epoch's end). */
+  evalEvery: number | undefined;
+  /** Stop after this many validations without a better F1 (undefined: never). */
+  earlyStoppingPatience: number | undefined;
+  /** Overrides every dropout rate of the model (undefined: the model's own). */
+  dropout: number | undefined;
   validationSplit: number;
   /** For training, answering and evaluating: ONNX Runtime ('onnx'), a TensorFlow.js backend, or undefined (auto). */
   backend: EngineBackend | undefined;
@@ -47,11 +59,18 @@ export function readSettings(): SpanTuneSettings {
     batchSize: c.get<number>('batchSize', 8),
     maxSeqLength: c.get<number>('maxSeqLength', 384),
     docStride: c.get<number>('docStride', 128),
+    warmupRatio: c.get<number>('warmupRatio', TRAINING_DEFAULTS.warmupRatio),
+    weightDecay: c.get<number>('weightDecay', TRAINING_DEFAULTS.weightDecay),
+    maxGradNorm: c.get<number>('maxGradNorm', TRAINING_DEFAULTS.maxGradNorm),
+    gradientAccumulation: c.get<number>('gradientAccumulation', TRAINING_DEFAULTS.gradAccum),
+    evalEvery: c.get<number>('evalEvery', 0) || undefined,
+    earlyStoppingPatience: c.get<number>('earlyStoppingPatience', 0) || undefined,
+    dropout: c.get<number | null>('dropout', null) ?? undefined,
     validationSplit: c.get<number>('validationSplit', 0.2),
     backend: engineBackend,
     provider: provider === 'auto' ? undefined : (provider as ProviderName),
     threads: Number.isInteger(threads) && threads > 0 ? threads : undefined,
-    include: c.get<string[]>('include', ['**/*.md', '**/*.txt', '**/*.rst']),
+    include: c.get<string[]>('include', documentGlobs()),
     exclude: c.get<string[]>('exclude', ['**/node_modules/**', '**/.git/**', '.spantune/**']),
     includeUnreviewed: c.get<boolean>('includeUnreviewed', false),
     seed: c.get<number>('seed', 42),

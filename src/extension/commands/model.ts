@@ -1,5 +1,4 @@
 /** Evaluate Model (Select Base Model lives in hub.ts). */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
 import type { PredictionOutput } from '../../engine/qa/predict';
@@ -7,6 +6,7 @@ import { QA_DEFAULTS } from '../../engine/qa/defaults';
 import { flattenExamples } from '../../engine/squad/dataset';
 import { evaluateV2, goldQuestions, v2ResultToObject } from '../../engine/squad/metrics';
 import type { DatasetStore } from '../dataset-store';
+import { plural } from '../logic/generation-message';
 import { buildTrainingSets } from '../logic/workspace-dataset';
 import { output } from '../output';
 import { readSettings } from '../settings';
@@ -21,7 +21,9 @@ export async function evaluateModel(store: DatasetStore, engine: Engine, control
   const examples = flattenExamples(validation);
   if (examples.length === 0) throw new UserError('No validation questions: put some questions in the validation split (Dataset panel) or raise spantune.validationSplit');
   const modelDir = controller.activeModel() ?? baseModelDir(store.folder);
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SpanTune: evaluating ${path.basename(modelDir)} on ${examples.length} question(s)` }, async () => {
+  const name = await controller.modelName(modelDir);
+  const questions = plural(examples.length, 'validation question');
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SpanTune: evaluating ${name} on ${questions}` }, async () => {
     const prediction = (await engine.get('answering').predict({
       modelDir,
       examples,
@@ -40,7 +42,7 @@ export async function evaluateModel(store: DatasetStore, engine: Engine, control
     const predictions = Object.fromEntries(prediction.predictions.map((p) => [p.id, p.text]));
     return v2ResultToObject(evaluateV2(goldQuestions(validation), predictions));
   });
-  output().info(`Evaluation of ${modelDir}: ${JSON.stringify(result)}`);
-  void vscode.window.showInformationMessage(`SpanTune: ${path.basename(modelDir)} on ${examples.length} validation question(s): EM ${result.exact?.toFixed(1)}, F1 ${result.f1?.toFixed(1)}`);
+  output().info(`Evaluation of ${name} (${modelDir}): ${JSON.stringify(result)}`);
+  void vscode.window.showInformationMessage(`SpanTune: ${name} on ${questions}: EM ${result.exact?.toFixed(1)}, F1 ${result.f1?.toFixed(1)}`);
   return result;
 }

@@ -10,8 +10,11 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
 import type { EngineEvent, TrainSettings } from '../../engine/process/protocol';
+import { readModelConfig } from '../../engine/checkpoint/config';
 import { QA_DEFAULTS } from '../../engine/qa/defaults';
-import { writeSquadFile } from '../../engine/squad/dataset';
+import { flattenExamples, writeSquadFile } from '../../engine/squad/dataset';
+import { countWindows, estimateTraining, trainingEngineKey, type TrainingEngineKey, type TrainingEstimate } from '../../engine/train/estimate';
+import { loadTokenizer } from '../../engine/tokenizer/load';
 import type { DatasetStore } from '../dataset-store';
 import { buildTrainingSets } from '../logic/workspace-dataset';
 import { output } from '../output';
@@ -82,6 +85,18 @@ export class TrainingController implements vscode.Disposable {
     return this.context.workspaceState.get<string>('spantune.activeModel');
   }
 
+  /**
+   * A model as people know it: "the model of run 20250601-120000 (best checkpoint)" for a run's
+   * model, "the base model (name)" otherwise — not the folder's last part ("best", "model").
+   */
+  async modelName(dir: string): Promise<string> {
+    const resolved = path.resolve(dir);
+    const run = (await this.listRuns()).find((r) => resolved === path.resolve(r.modelDir ?? '') || resolved.startsWith(`${this.runs.runDir(r.id)}${path.sep}`));
+    if (run) return `the model of run ${run.id}${path.basename(resolved) === 'best' ? ' (best checkpoint)' : ''}`;
+    const base = readSettings().baseModel;
+    return `the base model (${path.basename(resolved) || base})`;
+  }
+
   async setActiveModel(dir: string | undefined): Promise<void> {
     await this.context.workspaceState.update('spantune.activeModel', dir);
     this.changed.fire(undefined);
@@ -101,7 +116,7 @@ export class TrainingController implements vscode.Disposable {
       run = await this.prepareRun();
     }
     if (options.confirm !== false) {
-      const choice = await vscode.window.showInformationMessage(this.plan(run, previous), { modal: true }, 'Start Training');
+      const choice = await vscode.window.showInformationMessage(this.plan(run, this.estimate(run)), { modal: true }, 'Start Training');
       if (choice !== 'Start Training') return undefined;
     }
     await this.runs.save(run);
@@ -133,6 +148,7 @@ export class TrainingController implements vscode.Disposable {
     if (trainCount === 0) {
       throw new UserError('No questions to train on: add questions (or accept generated ones, or set spantune.includeUnreviewed); stale questions are left out');
     }
+    const windows = await this.countRunWindows(modelDir, sets, s.maxSeqLength, s.docStride);
     const id = this.runs.newRunId();
     const dir = this.runs.runDir(id);
     await mkdir(dir, { recursive: true });
@@ -151,10 +167,14 @@ export class TrainingController implements vscode.Disposable {
       epochs: s.epochs,
       maxSteps: s.maxSteps > 0 ? s.maxSteps : undefined,
       batchSize: s.batchSize,
+      gradAccum: s.gradientAccumulation,
       learningRate: s.learningRate,
-      warmupRatio: 0.1,
-      weightDecay: 0.01,
-      maxGradNorm: 1,
+      warmupRatio: s.warmupRatio,
+      weightDecay: s.weightDecay,
+      maxGradNorm: s.maxGradNorm,
+      dropout: s.dropout,
+      evalEvery: s.evalEvery,
+      earlyStoppingPatience: s.earlyStoppingPatience,
       seed: s.seed,
       maxSeqLength: s.maxSeqLength,
       docStride: s.docStride,
@@ -165,19 +185,112 @@ export class TrainingController implements vscode.Disposable {
       threads: s.threads,
       includeUnreviewed: s.includeUnreviewed,
     };
-    return { id, started: new Date().toISOString(), status: 'running', settings, trainExamples: trainCount, validationExamples: count(sets.validation), steps: [], evals: [] };
+    return {
+      id,
+      started: new Date().toISOString(),
+      status: 'running',
+      settings,
+      trainExamples: trainCount,
+      validationExamples: count(sets.validation),
+      ...windows,
+      steps: [],
+      evals: [],
+    };
   }
 
-  /** What the run will do and, from the last run's speed, roughly how long it takes. */
-  private plan(run: RunRecord, previous: RunRecord[]): string {
+  /** The windows the run will train and validate on, cut with the model's own tokenizer as the trainer cuts them. */
+  private async countRunWindows(modelDir: string, sets: ReturnType<typeof buildTrainingSets>, maxSeqLength: number, docStride: number) {
+    const [tokenizer, config] = await Promise.all([loadTokenizer(modelDir), readModelConfig(modelDir)]);
+    const options = { maxSeqLength, docStride, maxQueryLength: QA_DEFAULTS.maxQueryLength };
+    return {
+      trainWindows: countWindows(flattenExamples(sets.train), tokenizer, options),
+      validationWindows: countWindows(flattenExamples(sets.validation), tokenizer, options),
+      shape: `${config.modelType} ${config.numHiddenLayers}×${config.hiddenSize} (FFN ${config.intermediateSize}), ${maxSeqLength} tokens`,
+      modelSize: { hiddenSize: config.hiddenSize, intermediateSize: config.intermediateSize, numHiddenLayers: config.numHiddenLayers },
+    };
+  }
+
+  /** The training speeds measured on this machine, by backend and model shape (kept across workspaces). */
+  private recordedSpeeds(): Record<string, { windowsPerSecond: number; measured: string }> {
+    return this.context.globalState.get('spantune.trainingSpeeds', {});
+  }
+
+  private speedKey(backend: string, shape: string): string {
+    return `${backend} · ${shape}`;
+  }
+
+  /**
+   * The engine the run will likely train on: the one its settings name, else the one the last run
+   * got, else ONNX Runtime's CPU provider (the default wherever ONNX Runtime loads).
+   */
+  private expectedEngine(run: RunRecord): TrainingEngineKey {
+    const { backend, provider } = run.settings;
+    if (backend && backend !== 'onnx') return backend;
+    if (provider) return trainingEngineKey({ name: 'onnx', provider });
+    const last = this.context.globalState.get<TrainingEngineKey>('spantune.lastTrainingEngine');
+    if (backend === 'onnx') return last?.startsWith('onnx ') ? last : trainingEngineKey({ name: 'onnx' });
+    return last ?? trainingEngineKey({ name: 'onnx' });
+  }
+
+  private estimate(run: RunRecord): { estimate: TrainingEstimate; measured: boolean; engine: TrainingEngineKey } | undefined {
+    const { modelSize, trainWindows, validationWindows, shape } = run;
+    if (run.settings.resume || !modelSize || trainWindows === undefined || !shape) return undefined;
+    const engine = this.expectedEngine(run);
+    const measured = this.recordedSpeeds()[this.speedKey(engine, shape)]?.windowsPerSecond;
     const s = run.settings;
-    const stepsPerEpoch = Math.ceil((run.trainExamples ?? 0) / s.batchSize);
-    const steps = s.maxSteps ? Math.min(s.maxSteps, stepsPerEpoch * s.epochs) : stepsPerEpoch * s.epochs;
-    const speed = previous.flatMap((r) => r.steps.slice(-1)).find((st) => st.examplesPerSecond > 0)?.examplesPerSecond;
-    const duration = speed ? `about ${formatDuration((steps * s.batchSize) / speed)} at the last run's ${speed.toFixed(1)} examples/s` : 'the dashboard shows the ETA after the first steps';
+    const epochs = Math.ceil(s.epochs);
+    const validations = (validationWindows ?? 0) > 0 ? 1 + epochs + (s.evalEvery ? Math.floor((trainWindows / s.batchSize / s.evalEvery) * s.epochs) : 0) : 0;
+    const estimate = estimateTraining({
+      config: modelSize,
+      maxSeqLength: s.maxSeqLength,
+      trainWindows,
+      validationWindows: validationWindows ?? 0,
+      epochs: s.epochs,
+      maxSteps: s.maxSteps,
+      batchSize: s.batchSize * (s.gradAccum ?? 1),
+      validations,
+      engine,
+      measuredWindowsPerSecond: measured,
+    });
+    return estimate && { estimate, measured: measured !== undefined, engine };
+  }
+
+  /** Keeps the run's training speed for the next estimate of this model shape on this engine. */
+  private async recordSpeed(run: RunRecord): Promise<void> {
+    const engine = run.backend && trainingEngineKey(run.backend);
+    const rates = run.steps.slice(2).map((step) => step.examplesPerSecond).filter((rate) => rate > 0);
+    if (!engine || !run.shape || rates.length === 0) return;
+    rates.sort((a, b) => a - b);
+    const speeds = { ...this.recordedSpeeds(), [this.speedKey(engine, run.shape)]: { windowsPerSecond: rates[Math.floor(rates.length / 2)]!, measured: new Date().toISOString() } };
+    await this.context.globalState.update('spantune.trainingSpeeds', speeds);
+  }
+
+  /** What the run will do and roughly how long it takes. */
+  private plan(run: RunRecord, timing: ReturnType<TrainingController['estimate']>): string {
+    const s = run.settings;
+    const effectiveBatch = s.batchSize * (s.gradAccum ?? 1);
+    const windows = run.trainWindows ?? run.trainExamples ?? 0;
+    const stepsPerEpoch = Math.ceil(windows / effectiveBatch);
+    const steps = s.maxSteps ? Math.min(s.maxSteps, Math.ceil(stepsPerEpoch * s.epochs)) : Math.ceil(stepsPerEpoch * s.epochs);
+    const windowsOf = (n: number | undefined) => (n === undefined ? '' : ` (${n} window${n === 1 ? '' : 's'} of up to ${s.maxSeqLength} tokens)`);
+    const validation = run.validationExamples ? `${run.validationExamples}${windowsOf(run.validationWindows)}` : 'none';
+    const engineName = timing ? engineLabel(timing.engine) : undefined;
+    const duration = !timing
+      ? 'the dashboard shows the ETA after the first steps'
+      : timing.measured
+        ? `about ${formatDuration(timing.estimate.seconds)} at the ${timing.estimate.windowsPerSecond.toFixed(1)} windows/s measured for this model on ${engineName}`
+        : `about ${formatDuration(timing.estimate.seconds)} on ${engineName} (${timing.estimate.windowsPerSecond.toFixed(1)} windows/s estimated from the model's size; the dashboard shows the measured ETA)`;
+    const optimiser = [
+      `learning rate ${s.learningRate}`,
+      s.warmupRatio ? `warm-up ${s.warmupRatio}` : '',
+      `weight decay ${s.weightDecay}`,
+      s.maxGradNorm ? `clipping at ${s.maxGradNorm}` : 'no clipping',
+      s.dropout !== undefined ? `dropout ${s.dropout}` : '',
+      s.earlyStoppingPatience ? `early stopping after ${s.earlyStoppingPatience} validations without progress` : '',
+    ].filter(Boolean);
     return [
-      s.resume ? `Resume run ${run.id}.` : `Fine-tune ${path.basename(s.modelDir)} on ${run.trainExamples} question(s); validate on ${run.validationExamples || 'none'}.`,
-      `${s.epochs} epoch(s), about ${steps} step(s) of ${s.batchSize}, learning rate ${s.learningRate}, max ${s.maxSeqLength} tokens per window.`,
+      s.resume ? `Resume run ${run.id}.` : `Fine-tune ${path.basename(s.modelDir)} on ${run.trainExamples} question(s)${windowsOf(run.trainWindows)}; validate on ${validation}.`,
+      `${s.epochs} epoch(s), about ${steps} step(s) of ${effectiveBatch} windows${s.gradAccum && s.gradAccum > 1 ? ` (${s.gradAccum} × ${s.batchSize})` : ''}; ${optimiser.join(', ')}.`,
       `Backend: ${s.backend ?? 'ONNX Runtime where it loads, else the fastest TensorFlow.js backend'}${s.provider ? ` (${s.provider})` : ''}. Time: ${duration}.`,
       'Training runs in a separate process; you can keep editing and cancel at any time (a checkpoint is kept).',
     ].join('\n');
@@ -220,6 +333,7 @@ export class TrainingController implements vscode.Disposable {
     switch (event.type) {
       case 'started':
         run.backend = event.backend;
+        void this.context.globalState.update('spantune.lastTrainingEngine', trainingEngineKey(event.backend));
         run.totalSteps = event.totalSteps;
         run.trainExamples = event.trainExamples;
         run.validationExamples = event.validationExamples;
@@ -276,6 +390,7 @@ export class TrainingController implements vscode.Disposable {
       void vscode.window.showErrorMessage(`SpanTune: training failed: ${event.reason.split('\n')[0]}`, 'Show Log').then((c) => c && output().show());
     }
     this.current = undefined;
+    void this.recordSpeed(run);
     void vscode.commands.executeCommand('setContext', 'spantune.training', false);
     this.statusBar.hide();
     this.unsaved.set(run.id, run);
@@ -294,6 +409,20 @@ export class TrainingController implements vscode.Disposable {
     if (this.current) this.engine.get('training').cancel(this.current.jobId);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+const ENGINE_LABELS: Record<string, string> = {
+  'onnx cpu': 'ONNX Runtime (CPU)',
+  'onnx webgpu': 'ONNX Runtime (WebGPU)',
+  'onnx cuda': 'ONNX Runtime (CUDA)',
+  'tensorflow-gpu': 'TensorFlow.js (GPU)',
+  tensorflow: 'TensorFlow.js (CPU)',
+  wasm: 'TensorFlow.js WebAssembly',
+  cpu: 'TensorFlow.js plain JavaScript',
+};
+
+function engineLabel(engine: TrainingEngineKey): string {
+  return ENGINE_LABELS[engine] ?? engine;
 }
 
 export function formatDuration(seconds: number): string {

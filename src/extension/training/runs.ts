@@ -19,6 +19,12 @@ export interface RunRecord {
   totalSteps?: number;
   trainExamples?: number;
   validationExamples?: number;
+  /** Windows (features) the run trains and validates on, counted before it started. */
+  trainWindows?: number;
+  validationWindows?: number;
+  /** The base model's shape and window length, the key of its measured speed. */
+  shape?: string;
+  modelSize?: { hiddenSize: number; intermediateSize: number; numHiddenLayers: number };
   steps: { step: number; loss: number; lr: number; examplesPerSecond: number; etaSeconds: number }[];
   evals: { step: number; exact: number; f1: number }[];
   base?: SquadScores;

@@ -22,6 +22,18 @@ const BY_EXTENSION: Record<string, DocumentFormat | CodeLanguage> = {
 const BY_NAME: Record<string, DocumentFormat> = { readme: 'text', license: 'text', changelog: 'text', authors: 'text', notice: 'text' };
 const LANGUAGES = new Set<string>(['js', 'python', 'java', 'go', 'rust', 'c', 'csharp']);
 
+/**
+ * Globs of every file `formatOf` reads, one per kind (the extension's default `spantune.include`;
+ * a unit test keeps package.json's copy equal to this).
+ */
+export function documentGlobs(): string[] {
+  const byKind = new Map<string, string[]>();
+  for (const [extension, kind] of Object.entries(BY_EXTENSION)) byKind.set(kind, [...(byKind.get(kind) ?? []), extension]);
+  const globs = [...byKind.values()].map((extensions) => (extensions.length === 1 ? `**/*.${extensions[0]}` : `**/*.{${extensions.join(',')}}`));
+  const names = Object.keys(BY_NAME).map((name) => name.toUpperCase());
+  return [...globs, `**/{${names.join(',')}}`];
+}
+
 /** The format of a file by its name, or undefined when it is not a kind of document that is read. */
 export function formatOf(path: string): { format: DocumentFormat; language?: CodeLanguage } | undefined {
   const name = path.split(/[\\/]/).pop()!.toLowerCase();
