@@ -16,7 +16,7 @@ const scope = h(
   h('vscode-option', { value: 'workspace' }, 'all workspace documents'),
 ) as HTMLSelectElement;
 const modelSelect = h('vscode-single-select', { id: 'model', 'aria-label': 'Model' }) as HTMLSelectElement;
-const fileLabel = h('span', { class: 'muted', id: 'file' });
+const fileLabel = h('span', { class: 'muted file', id: 'file' });
 const results = h('div', { id: 'results' });
 
 function ask(): void {
@@ -26,16 +26,22 @@ question.addEventListener('keydown', (e) => {
   if ((e as KeyboardEvent).key === 'Enter') ask();
 });
 
+/** A control with its label before it, kept together when the toolbar wraps. */
+function field(label: string, control: HTMLElement, ...after: HTMLElement[]): HTMLElement {
+  return h('span', { class: 'field' }, h('span', { class: 'field-label' }, label), control, ...after);
+}
+
 app.replaceChildren(
   h('h1', {}, 'Ask SpanTune'),
   question,
-  h('div', { class: 'toolbar' }, h('span', {}, 'Look in'), scope, fileLabel, h('span', {}, 'Model'), modelSelect, h('vscode-button', { id: 'ask', onclick: ask }, 'Ask')),
+  h('div', { class: 'toolbar' }, field('Look in:', scope, fileLabel)),
+  h('div', { class: 'toolbar' }, field('Model:', modelSelect), h('vscode-button', { id: 'ask', onclick: ask }, 'Ask')),
   results,
 );
 
 function renderModels(): void {
   modelSelect.replaceChildren(...models.map((m) => h('vscode-option', { value: m.id, selected: m.id === selectedModel }, m.label)));
-  fileLabel.textContent = file ? `(${file})` : '';
+  fileLabel.textContent = file ?? '';
 }
 
 function answerLink(a: { text: string; start: number; end: number; isNull: boolean }, path: string, className: string): HTMLElement {
@@ -43,11 +49,11 @@ function answerLink(a: { text: string; start: number; end: number; isNull: boole
   return h('a', { href: '#', class: className, title: `Show in ${path}`, onclick: (e: Event) => (e.preventDefault(), vscode.postMessage({ type: 'reveal', path, start: a.start, end: a.end, text: a.text })) }, a.text);
 }
 
-function renderAnswers(list: AnswerView[], backend?: string, error?: string): void {
+function renderAnswers(list: AnswerView[], backend?: string, backendNote?: string, error?: string): void {
   if (error) return void results.replaceChildren(h('p', { class: 'error', role: 'alert' }, error));
   if (list.length === 0) return void results.replaceChildren(h('p', { class: 'muted' }, 'No answer.'));
   results.replaceChildren(
-    h('p', { class: 'muted' }, `${list.length} document(s) read${backend ? ` on ${backend}` : ''}.`),
+    h('p', { class: 'muted one-line', id: 'backend-line', title: backendNote ?? '' }, `${list.length} document${list.length === 1 ? '' : 's'} read${backend ? ` on ${backend}` : ''}${backendNote ? ` · ${backendNote}` : ''}`),
     ...list.map((r) =>
       h(
         'div',
@@ -78,7 +84,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       h('vscode-button', { id: 'cancel', secondary: true, onclick: () => vscode.postMessage({ type: 'cancel' }) }, 'Cancel'),
     );
   } else if (message.type === 'answers') {
-    renderAnswers(message.results as AnswerView[], message.backend as string | undefined, message.error as string | undefined);
+    renderAnswers(message.results as AnswerView[], message.backend as string | undefined, message.backendNote as string | undefined, message.error as string | undefined);
   }
 });
 vscode.postMessage({ type: 'ready' });

@@ -1,5 +1,6 @@
 /** Training dashboard (webview side): Chart.js curves of loss, learning rate and EM/F1 by step. */
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import { summariseSkipped } from '../src/extension/logic/backend-line';
 import type { RunRecord } from '../src/extension/training/runs';
 import { h, vscode } from './lib/vscode-api';
 
@@ -22,7 +23,7 @@ function themeColor(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
 
-function makeChart(canvas: HTMLCanvasElement, label: string, series: { label: string; color: string }[]): Chart {
+function makeChart(canvas: HTMLCanvasElement, label: string, series: { label: string; color: string }[], yRange: { min?: number; max?: number } = {}): Chart {
   const foreground = themeColor('--vscode-foreground', '#ccc');
   const grid = themeColor('--vscode-panel-border', '#444');
   return new Chart(canvas, {
@@ -34,8 +35,9 @@ function makeChart(canvas: HTMLCanvasElement, label: string, series: { label: st
       maintainAspectRatio: false,
       parsing: false,
       scales: {
-        x: { type: 'linear', title: { display: true, text: 'step', color: foreground }, ticks: { color: foreground }, grid: { color: grid } },
-        y: { title: { display: true, text: label, color: foreground }, ticks: { color: foreground }, grid: { color: grid } },
+        // Steps are whole numbers: no 1.2, 1.4 ticks on a short run.
+        x: { type: 'linear', title: { display: true, text: 'step', color: foreground }, ticks: { color: foreground, precision: 0 }, grid: { color: grid } },
+        y: { ...yRange, title: { display: true, text: label, color: foreground }, ticks: { color: foreground }, grid: { color: grid } },
       },
       plugins: { legend: { labels: { color: foreground } } },
     },
@@ -54,10 +56,16 @@ function layout(): void {
   const accent = themeColor('--vscode-charts-blue', '#3794ff');
   charts.loss = makeChart(document.getElementById('loss') as HTMLCanvasElement, 'loss', [{ label: 'loss', color: accent }]);
   charts.lr = makeChart(document.getElementById('lr') as HTMLCanvasElement, 'learning rate', [{ label: 'learning rate', color: themeColor('--vscode-charts-purple', '#b180d7') }]);
-  charts.scores = makeChart(document.getElementById('scores') as HTMLCanvasElement, 'score', [
-    { label: 'exact match', color: themeColor('--vscode-charts-green', '#89d185') },
-    { label: 'F1', color: themeColor('--vscode-charts-orange', '#d18616') },
-  ]);
+  // EM and F1 are percentages: the axis stays 0–100 (scores of 0 once drew it from −1 to 1).
+  charts.scores = makeChart(
+    document.getElementById('scores') as HTMLCanvasElement,
+    'score (%)',
+    [
+      { label: 'exact match', color: themeColor('--vscode-charts-green', '#89d185') },
+      { label: 'F1', color: themeColor('--vscode-charts-orange', '#d18616') },
+    ],
+    { min: 0, max: 100 },
+  );
 }
 
 function setSeries(chart: Chart | undefined, ...series: { x: number; y: number }[][]): void {
@@ -67,6 +75,10 @@ function setSeries(chart: Chart | undefined, ...series: { x: number; y: number }
     if (dataset) dataset.data = points;
   });
   chart.update('none');
+  // The axes as drawn, readable without looking at the canvas (the UI specs check them).
+  const canvas = chart.canvas;
+  canvas.dataset.xTicks = chart.scales.x?.ticks.map((t) => t.value).join(' ') ?? '';
+  canvas.dataset.yRange = `${chart.scales.y?.min} ${chart.scales.y?.max}`;
 }
 
 function formatDuration(seconds: number | undefined): string {
@@ -105,10 +117,15 @@ function render(): void {
     stat('run', run ? `${run.id} (${run.status})` : 'none yet', 'run-status'),
     stat('step', last ? `${last.step} / ${run?.totalSteps ?? '?'}` : '–', 'step'),
     stat('loss', last ? last.loss.toFixed(4) : '–', 'last-loss'),
-    stat('examples/s', last ? last.examplesPerSecond.toFixed(1) : '–'),
+    stat('windows/s', last ? last.examplesPerSecond.toFixed(1) : '–'),
     stat('ETA', running && last ? formatDuration(last.etaSeconds) : '–'),
     stat('backend', run?.backend ? (run.backend.provider ? `onnxruntime ${run.backend.provider}` : run.backend.name) + (run.backend.threads ? ` (${run.backend.threads} thread${run.backend.threads === 1 ? '' : 's'})` : '') : '–', 'backend'),
-    h('div', { class: 'stat why' }, h('span', { id: 'backend-why' }, run?.backend ? run.backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') || 'the first choice loaded' : '–'), 'why this backend'),
+    h(
+      'div',
+      { class: 'stat why' },
+      h('span', { id: 'backend-why', title: run?.backend?.skipped.map((s) => `${s.name}: ${s.reason}`).join('\n') ?? '' }, run?.backend ? (summariseSkipped(run.backend.skipped.map((s) => s.name)) ?? 'the first choice loaded') : '–'),
+      'why this backend',
+    ),
     stat('base EM / F1', run?.base ? `${run.base.exact.toFixed(1)} / ${run.base.f1.toFixed(1)}` : '–'),
     stat('fine-tuned EM / F1', run?.best ? `${run.best.exact.toFixed(1)} / ${run.best.f1.toFixed(1)}` : lastEval && lastEval.step > 0 ? `${lastEval.exact.toFixed(1)} / ${lastEval.f1.toFixed(1)}` : '–'),
   );

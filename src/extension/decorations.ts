@@ -1,6 +1,7 @@
 /**
  * Shows annotated answers in the editors: a highlight with the questions on hover, a distinct stale
- * mark for answers whose text was edited, and a CodeLens above each annotated passage.
+ * mark for answers whose text was edited, and a CodeLens above each annotated passage. Marks beside
+ * the text go in the gutter: text injected after an answer would push a wrapped line past the edge.
  */
 import * as vscode from 'vscode';
 import { listEntries, type QaEntry } from './logic/workspace-dataset';
@@ -16,24 +17,33 @@ export class AnswerDecorations implements vscode.Disposable {
     overviewRulerColor: new vscode.ThemeColor('editorInfo.foreground'),
     overviewRulerLane: vscode.OverviewRulerLane.Right,
   });
-  private readonly stale = vscode.window.createTextEditorDecorationType({
-    textDecoration: 'line-through wavy',
-    border: '1px dashed',
-    borderColor: new vscode.ThemeColor('editorWarning.foreground'),
-    after: { contentText: ' ⚠ stale', color: new vscode.ThemeColor('editorWarning.foreground') },
-    overviewRulerColor: new vscode.ThemeColor('editorWarning.foreground'),
-    overviewRulerLane: vscode.OverviewRulerLane.Right,
-  });
+  private readonly stale: vscode.TextEditorDecorationType;
   /** An answer the model gave in the QA panel. */
-  private readonly prediction = vscode.window.createTextEditorDecorationType({
-    backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
-    border: '2px solid',
-    borderColor: new vscode.ThemeColor('editor.findMatchBorder'),
-    after: { contentText: ' ◀ answer', color: new vscode.ThemeColor('editorInfo.foreground') },
-  });
+  private readonly prediction: vscode.TextEditorDecorationType;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly store: DatasetStore) {
+  constructor(
+    private readonly store: DatasetStore,
+    extensionUri: vscode.Uri,
+  ) {
+    this.stale = vscode.window.createTextEditorDecorationType({
+      textDecoration: 'line-through wavy',
+      border: '1px dashed',
+      borderColor: new vscode.ThemeColor('editorWarning.foreground'),
+      gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'stale-gutter.svg'),
+      gutterIconSize: '80%',
+      overviewRulerColor: new vscode.ThemeColor('editorWarning.foreground'),
+      overviewRulerLane: vscode.OverviewRulerLane.Right,
+    });
+    this.prediction = vscode.window.createTextEditorDecorationType({
+      backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
+      border: '2px solid',
+      borderColor: new vscode.ThemeColor('editor.findMatchBorder'),
+      gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'answer-gutter.svg'),
+      gutterIconSize: '80%',
+      overviewRulerColor: new vscode.ThemeColor('editor.findMatchBorder'),
+      overviewRulerLane: vscode.OverviewRulerLane.Full,
+    });
     this.disposables.push(
       this.answer,
       this.stale,

@@ -62,7 +62,7 @@ export async function addAnotherAnswer(store: DatasetStore, qaIdArg?: unknown): 
   const candidates = listEntries(store.dataset).filter(
     (e) => e.path === path && e.passageStart !== undefined && e.passageStart <= selection.start && selection.end <= (e.passageEnd ?? -1),
   );
-  const entry = await pickQuestion(candidates, 'SpanTune: Add the selection as another answer to…', qaIdArg);
+  const entry = await pickQuestion(candidates, 'SpanTune: Accept the selection as another answer to…', qaIdArg);
   if (!entry) return;
   await store.mutate((dataset) => addAnswer(dataset, entry.id, { path, documentText: editor.document.getText(), selection }));
   vscode.window.setStatusBarMessage(`$(check) SpanTune: answer added to “${entry.question}”`, 4000);

@@ -1,5 +1,7 @@
 /** The QA panel: ask a question about the active file, the selection or the workspace. */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
 import type { PredictSettings } from '../../engine/process/protocol';
@@ -33,6 +35,8 @@ export interface AnswerView {
 }
 
 const MAX_WORKSPACE_FILES = 50;
+/** Model ids of runs' best checkpoints: "<run id>#best". */
+const BEST_SUFFIX = '#best';
 
 export class QaPanel {
   private static current: QaPanel | undefined;
@@ -66,27 +70,40 @@ export class QaPanel {
         if (e) this.editor = e;
         void this.postModels();
       }),
+      // A run that ends (or a model made active) changes the models to choose from.
+      deps.controller.onDidChange((run) => run === undefined && void this.postModels()),
       panel.webview.onDidReceiveMessage(guarded('QA panel', (m: QaPanelMessage) => this.handle(m))),
       panel.onDidDispose(() => this.dispose()),
     );
   }
 
-  private async models(): Promise<{ id: string; label: string }[]> {
-    const runs = await this.deps.controller.runs.list();
-    return [
-      { id: 'base', label: `base model (${readSettings().baseModel || 'not set'})` },
-      ...runs.filter((r) => r.modelDir && r.status !== 'running').map((r) => ({ id: r.id, label: `run ${r.id}${r.best ? ` (F1 ${r.best.f1.toFixed(1)})` : ''}` })),
-    ];
+  /**
+   * The base model, and each ended run's final model and (when validation picked one) its best
+   * checkpoint: a run's final model has seen the most training, its best checkpoint scored highest
+   * on the validation questions.
+   */
+  private async models(): Promise<{ id: string; label: string; dir: string }[]> {
+    const runs = (await this.deps.controller.listRuns()).filter((r) => r.status !== 'running');
+    const models = [{ id: 'base', label: `base model (${readSettings().baseModel || 'not set'})`, dir: '' }];
+    for (const run of runs) {
+      const final = run.settings.outputDir;
+      if (existsSync(path.join(final, 'config.json'))) models.push({ id: run.id, label: `run ${run.id}: final model`, dir: final });
+      if (run.modelDir && path.resolve(run.modelDir) !== path.resolve(final)) {
+        models.push({ id: `${run.id}${BEST_SUFFIX}`, label: `run ${run.id}: best checkpoint${run.best ? ` (validation F1 ${run.best.f1.toFixed(1)})` : ''}`, dir: run.modelDir });
+      }
+    }
+    return models;
   }
 
+  /** The model made active, else the newest run's final model, else the base model. */
   private async postModels(): Promise<void> {
+    const models = await this.models();
     const active = this.deps.controller.activeModel();
-    const runs = await this.deps.controller.runs.list();
-    const activeRun = runs.find((r) => r.modelDir === active);
+    const chosen = (active ? models.find((m) => m.dir && path.resolve(m.dir) === path.resolve(active)) : undefined) ?? models.find((m) => m.id !== 'base' && !m.id.endsWith(BEST_SUFFIX)) ?? models[0]!;
     void this.panel.webview.postMessage({
       type: 'context',
-      models: await this.models(),
-      selectedModel: activeRun?.id ?? 'base',
+      models: models.map(({ id, label }) => ({ id, label })),
+      selectedModel: chosen.id,
       file: this.editor ? relativeDocumentPath(this.deps.folder, this.editor.document.uri) : undefined,
     });
   }
@@ -116,7 +133,7 @@ export class QaPanel {
     const modelDir = await this.modelDir(model);
     const sources = await this.sources(scope);
     if (sources.length === 0) throw new UserError('Nothing to read: open a document (or pick the workspace scope)');
-    void this.panel.webview.postMessage({ type: 'busy', text: `Reading ${sources.length} document(s) with ${model === 'base' ? 'the base model' : `run ${model}`}…` });
+    void this.panel.webview.postMessage({ type: 'busy', text: `Reading ${sources.length} document(s) with ${await this.deps.controller.modelName(modelDir)}…` });
     const examples: QaExample[] = sources.map((s, i) => ({ id: String(i), question: question.trim(), context: s.text, answers: [], isImpossible: false }));
     const s = readSettings();
     const settings: PredictSettings = {
@@ -137,10 +154,10 @@ export class QaPanel {
     this.inFlight?.abort();
     const abort = new AbortController();
     this.inFlight = abort;
-    let output: PredictionOutput;
+    let prediction: PredictionOutput;
     try {
       // The answering engine process: a training run in the other process does not hold the question up.
-      output = (await this.deps.engine.get('answering').predict(settings, { signal: abort.signal })) as PredictionOutput;
+      prediction = (await this.deps.engine.get('answering').predict(settings, { signal: abort.signal })) as PredictionOutput;
     } catch (error) {
       if (abort.signal.aborted) {
         if (this.inFlight === abort) void this.panel.webview.postMessage({ type: 'answers', question, results: [], error: 'Question cancelled.' });
@@ -151,7 +168,7 @@ export class QaPanel {
     } finally {
       if (this.inFlight === abort) this.inFlight = undefined;
     }
-    const answers: AnswerView[] = output.predictions.map((p) => {
+    const answers: AnswerView[] = prediction.predictions.map((p) => {
       const source = sources[Number(p.id)]!;
       const best = p.nbest.find((n) => !n.isNull) ?? p.nbest[0];
       return {
@@ -167,7 +184,7 @@ export class QaPanel {
     });
     answers.sort((a, b) => Number(a.isNull) - Number(b.isNull) || b.score - a.score);
     this.lastAnswers = answers;
-    void this.panel.webview.postMessage({ type: 'answers', question, results: answers, backend: output.backend });
+    void this.panel.webview.postMessage({ type: 'answers', question, results: answers, backend: prediction.backend });
     return answers;
   }
 
@@ -180,9 +197,9 @@ export class QaPanel {
 
   private async modelDir(model: string): Promise<string> {
     if (model === 'base') return baseModelDir(this.deps.folder);
-    const run = (await this.deps.controller.runs.list()).find((r) => r.id === model);
-    if (!run?.modelDir) throw new UserError(`Run ${model} has no model to use`);
-    return run.modelDir;
+    const found = (await this.models()).find((m) => m.id === model);
+    if (!found) throw new UserError(`Run ${model.replace(BEST_SUFFIX, '')} has no model to use`);
+    return found.dir;
   }
 
   private async sources(scope: Scope): Promise<{ path: string; text: string; offset: number }[]> {
