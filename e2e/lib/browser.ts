@@ -27,3 +27,10 @@ export async function screenshot(page: Page, group: string, name: string): Promi
   await page.screenshot({ path: file });
   return file;
 }
+
+/** Where the pictures of the panels at the default split width go: test-artifacts/panels-520px/<name>.png. */
+export function panelShotPath(name: string): string {
+  const dir = path.join(screenshotsDir, '..', 'panels-520px');
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${name}.png`);
+}

@@ -22,13 +22,13 @@ export interface UiSession {
 }
 
 /** `prepare` runs on the copied workspace before code-server opens it (e.g. to write settings). */
-export async function openUiSession(name: string, prepare?: (workspace: string) => void): Promise<UiSession> {
+export async function openUiSession(name: string, prepare?: (workspace: string) => void | Promise<void>): Promise<UiSession> {
   assert.ok(existsSync(vsixPath), `${vsixPath} exists (scripts/package-vsix.sh builds it)`);
   const scratch = path.join(scratchRoot, `${name}-${process.pid}`);
   const workspace = path.join(scratch, 'workspace');
   rmSync(scratch, { recursive: true, force: true });
   cpSync(path.join(repoRoot, 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
-  prepare?.(workspace);
+  await prepare?.(workspace);
   await installExtension(vsixPath, path.join(scratch, 'extensions'), scratch);
   const server = await startCodeServer({ scratch });
   const { browser, page } = await launchBrowser(scratch);

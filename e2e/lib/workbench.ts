@@ -63,3 +63,24 @@ export function decorations(page: Page) {
 export async function statusBarText(page: Page): Promise<string> {
   return (await page.locator('.part.statusbar').innerText()).replace(/\s+/g, ' ');
 }
+
+/** The visible webview's frame element (its size is the panel's size). */
+export function webviewElement(page: Page) {
+  return page.locator('iframe.webview.ready').filter({ visible: true }).last();
+}
+
+/**
+ * Checks that the visible webview panel (about 520 px wide beside an editor at the default split)
+ * shows its content without sideways overflow, and saves a picture of the panel alone.
+ */
+export async function checkPanelFits(page: Page, file: string): Promise<{ width: number }> {
+  const element = webviewElement(page);
+  const box = await element.boundingBox();
+  if (!box) throw new Error('no visible webview');
+  const { scrollWidth, clientWidth } = await webview(page)
+    .locator('body')
+    .evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+  await element.screenshot({ path: file });
+  if (scrollWidth > clientWidth) throw new Error(`the panel (${clientWidth} px wide) overflows sideways: ${scrollWidth} px of content`);
+  return { width: box.width };
+}

@@ -9,10 +9,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { screenshot } from '../lib/browser';
+import { panelShotPath, screenshot } from '../lib/browser';
 import { fixtureModel } from '../lib/paths';
 import { openUiSession, type UiSession } from '../lib/session';
-import { decorations, openFile, runCommand, statusBarText, webview } from '../lib/workbench';
+import { checkPanelFits, decorations, openFile, runCommand, statusBarText, webview } from '../lib/workbench';
 
 const group = 'train-and-ask';
 let session: UiSession;
@@ -62,11 +62,12 @@ test('Fine-tune on Workspace: the dashboard curves move and the run finishes', a
   await page.waitForTimeout(200);
   const seen = new Set<string>();
   const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
+  for (;;) {
     const text = (await step.innerText().catch(() => '')).trim();
     if (/^\d+ \//.test(text)) seen.add(text);
     if (seen.size === 3) await screenshot(page, group, 'dashboard-live');
-    if (/finished|failed/.test(await frame.locator('#run-status').innerText())) break;
+    if (/finished|failed|cancelled/.test(await frame.locator('#run-status').innerText())) break;
+    if (Date.now() > deadline) throw new Error(`the run did not end within 120 s (steps seen: ${[...seen].join(', ')})`);
     await page.waitForTimeout(150);
   }
   await screenshot(page, group, 'dashboard-after-run');
@@ -77,6 +78,17 @@ test('Fine-tune on Workspace: the dashboard curves move and the run finishes', a
   assert.ok(canvasPainted > 5000, `the loss canvas is drawn (${canvasPainted} bytes)`);
   assert.notEqual((await frame.locator('#last-loss').innerText()).trim(), '–');
   assert.match(await frame.locator('#backend').innerText(), /wasm|cpu|tensorflow/);
+  // Whole steps on the x axes, and EM/F1 on 0–100 whatever the scores.
+  for (const id of ['loss', 'lr', 'scores']) {
+    const ticks = (await frame.locator(`#${id}`).getAttribute('data-x-ticks'))!.split(' ').map(Number);
+    assert.ok(ticks.length >= 2 && ticks.every(Number.isInteger), `#${id} step ticks: ${ticks.join(', ')}`);
+  }
+  assert.equal(await frame.locator('#scores').getAttribute('data-y-range'), '0 100');
+  // The backend's skip reasons take one short line (the reasons are in the output channel).
+  const why = frame.locator('#backend-why');
+  assert.ok((await why.evaluate((el) => el.getBoundingClientRect().height)) < 30, 'one line');
+  assert.doesNotMatch(await why.innerText(), /Cannot find|CUDA|install/i);
+  await checkPanelFits(page, panelShotPath('dashboard'));
   await screenshot(page, group, 'dashboard-finished');
 });
 
@@ -91,23 +103,32 @@ test('Ask a Question about This File: the answer is highlighted in the editor', 
   await page.keyboard.type('Which optimizer does fine-tuning use?');
   await frame.locator('#ask').click();
   void question;
-  const answer = frame.locator('.top-answer').first();
-  await answer.waitFor({ state: 'visible', timeout: 60_000 });
+  const top = frame.locator('.top-answer').first();
+  await top.waitFor({ state: 'visible', timeout: 60_000 });
   await screenshot(page, group, 'qa-answers');
+  // The panel at the default split: labels apart, the backend on one short line, nothing overflowing.
+  await checkPanelFits(page, panelShotPath('qa-panel'));
+  assert.equal((await frame.locator('#file').innerText()).trim(), 'docs/training.md');
+  const labels = await frame.locator('.field-label').allInnerTexts();
+  assert.deepEqual(labels, ['Look in:', 'Model:']);
+  const backendLine = frame.locator('#backend-line');
+  assert.ok((await backendLine.evaluate((el) => el.getBoundingClientRect().height)) < 30, 'the backend takes one line');
   // The installed .vsix carries ONNX Runtime for this platform, and the panel names it in one line.
-  assert.match(await frame.locator('#results').innerText(), /onnxruntime cpu, \d+ threads?\b/);
-  const isLink = await answer.evaluate((el) => el.tagName === 'A');
-  if (isLink) {
-    const text = (await answer.innerText()).trim();
-    await answer.click();
-    await page.waitForFunction((n) => document.querySelectorAll('.monaco-editor [class*="ced-"]').length > n, before, { timeout: 20_000 });
-    await page.waitForFunction(() => /selected\)/.test(document.querySelector('.part.statusbar')?.textContent ?? ''), undefined, { timeout: 10_000 });
-    assert.match(await statusBarText(page), new RegExp(`\\(${text.length} selected\\)`));
-    await screenshot(page, group, 'answer-highlighted');
-  } else {
-    // The untrained tiny model may judge the file not to answer: the panel says so.
-    assert.match(await answer.innerText(), /no answer/);
+  assert.match(await backendLine.innerText(), /onnxruntime cpu, \d+ threads?\b/);
+  // The model's best span, or, when it judges the file not to answer, its best candidate span: a
+  // click on it selects exactly that text in the editor and marks it.
+  let answer = top;
+  if (!(await top.evaluate((el) => el.tagName === 'A'))) {
+    await frame.locator('details summary').first().click();
+    answer = frame.locator('details a.answer').first();
   }
+  const text = (await answer.innerText()).trim();
+  assert.ok(text.length > 0, 'an answer to click');
+  await answer.click();
+  await page.waitForFunction((n) => document.querySelectorAll('.monaco-editor [class*="ced-"]').length > n, before, { timeout: 20_000 });
+  await page.waitForFunction(() => /selected\)/.test(document.querySelector('.part.statusbar')?.textContent ?? ''), undefined, { timeout: 10_000 });
+  assert.match(await statusBarText(page), new RegExp(`\\(${text.length} selected\\)`));
+  await screenshot(page, group, 'answer-highlighted');
 });
 
 test('Cancel a run from the dashboard', async () => {
@@ -121,9 +142,7 @@ test('Cancel a run from the dashboard', async () => {
     await screenshot(page, group, 'no-cancel-button');
     throw error;
   });
-  await page.waitForFunction(() => true);
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && !/^\d+ \//.test((await frame.locator('#step').innerText().catch(() => '')).trim())) await page.waitForTimeout(150);
+  await frame.locator('#step', { hasText: /^\d+ \// }).waitFor({ timeout: 60_000 });
   await screenshot(page, group, 'before-cancel');
   await cancel.click();
   await frame.locator('#run-status', { hasText: /cancelled|failed/ }).waitFor({ timeout: 60_000 });

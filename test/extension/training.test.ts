@@ -52,8 +52,11 @@ suite('Fine-tuning and asking with the tiny fixture model', () => {
     assert.ok(answers && answers.length === 1, 'one answer for the active file');
     const answer = answers[0]!;
     assert.equal(answer.path, 'docs/training.md');
-    assert.ok(answer.nbest.length > 0);
-    if (!answer.isNull) assert.equal(editor.document.getText().slice(answer.start, answer.end), answer.text);
+    // Whether or not the tiny model thinks the file answers, its candidate spans are there, and
+    // every one of them is the exact text of the file at its offsets.
+    const spans = answer.isNull ? answer.nbest.filter((n) => !n.isNull) : [answer, ...answer.nbest.filter((n) => !n.isNull)];
+    assert.ok(spans.length >= 2, `${spans.length} candidate spans`);
+    for (const span of spans) assert.equal(editor.document.getText().slice(span.start, span.end), span.text);
   });
 
   test('Cancel Training stops a run and keeps it resumable', async () => {
