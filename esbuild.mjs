@@ -20,12 +20,13 @@ const nodeEntries = [
 /**
  * The extension: a tiny entry (package.json "main") that times the load of the main bundle, the main
  * bundle, and the parts it loads on first use only (the Hub client with undici and @huggingface/hub;
- * question generation with compromise), each a bundle of its own so activation neither reads nor
- * runs them. The main bundle may import those parts only with `await import(...)`.
+ * the CUDA setup with the ONNX graph builder and onnx-proto), each a bundle of its own so activation
+ * neither reads nor runs them. The main bundle may import those parts only with `await import(...)`.
+ * (Generation, with compromise, runs in the engine process.)
  */
 const extensionChunks = {
   'src/engine/hub/index.ts': 'extension-hub',
-  'src/engine/generate/index.ts': 'extension-generate',
+  'src/engine/onnx/cuda-setup.ts': 'extension-cuda-setup',
 };
 
 const lazyChunks = {

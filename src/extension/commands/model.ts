@@ -6,7 +6,7 @@ import { QA_DEFAULTS } from '../../engine/qa/defaults';
 import { flattenExamples } from '../../engine/squad/dataset';
 import { evaluateV2, goldQuestions, v2ResultToObject } from '../../engine/squad/metrics';
 import type { DatasetStore } from '../dataset-store';
-import { plural } from '../logic/generation-message';
+import { plural } from '../logic/plural';
 import { buildTrainingSets } from '../logic/workspace-dataset';
 import { output } from '../output';
 import { readSettings } from '../settings';

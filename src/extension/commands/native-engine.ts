@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
 import { checkNativeSupport, defaultNativeDir, installNativeBackend, NATIVE_PACKAGES, type NativeKind } from '../../engine/backend/native-setup';
-import { checkCudaSupport, installCudaProvider } from '../../engine/onnx/cuda-setup';
 import { output } from '../output';
 import type { TrainingController } from '../training/controller';
 import { requireTrust } from '../training/controller';
@@ -54,7 +53,9 @@ export async function setUpAcceleratedEngine(engine: Engine, training: TrainingC
     kind = picked.engine;
   }
   const log = output();
-  const check = kind === 'cuda' ? checkCudaSupport() : checkNativeSupport(kind);
+  // ONNX graph building (onnx-proto) comes with the CUDA setup: a bundle of its own, loaded only here.
+  const cuda = kind === 'cuda' ? await import('../../engine/onnx/cuda-setup') : undefined;
+  const check = cuda ? cuda.checkCudaSupport() : checkNativeSupport(kind as NativeKind);
   log.info(`Accelerated engine (${kind}) check: found ${check.found.join(', ')}${check.ok ? '; ok' : `; problems: ${check.problems.join('; ')}`}`);
   const what = kind === 'cuda' ? 'ONNX Runtime on CUDA' : kind === 'gpu' ? 'The GPU engine' : 'The native CPU engine';
   if (!check.ok) {
@@ -76,7 +77,7 @@ export async function setUpAcceleratedEngine(engine: Engine, training: TrainingC
         reported = Math.max(reported, percent);
       };
       try {
-        if (kind === 'cuda') await installCudaProvider({ dir, signal: abort.signal, onProgress });
+        if (cuda) await cuda.installCudaProvider({ dir, signal: abort.signal, onProgress });
         else await installNativeBackend({ kind: kind as NativeKind, dir, signal: abort.signal, onProgress });
       } catch (error) {
         if (abort.signal.aborted) throw abort.signal.reason;
