@@ -41,6 +41,8 @@ interface CurrentJob {
   finished: Promise<void>;
   resolveFinished: () => void;
   lastSaved: number;
+  /** The run's saves, one after the other: a late periodic save must never land after the final one. */
+  saving: Promise<void>;
   delay: ReturnType<typeof monitorEventLoopDelay>;
 }
 
@@ -125,7 +127,7 @@ export class TrainingController implements vscode.Disposable {
     const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
-    this.current = { run, jobId, finished, resolveFinished, lastSaved: 0, delay };
+    this.current = { run, jobId, finished, resolveFinished, lastSaved: 0, saving: Promise.resolve(), delay };
     void vscode.commands.executeCommand('setContext', 'spantune.training', true);
     this.statusBar.text = '$(sync~spin) SpanTune: starting…';
     this.statusBar.tooltip = 'SpanTune training — click for the dashboard';
@@ -360,7 +362,7 @@ export class TrainingController implements vscode.Disposable {
     }
     if (event.type !== 'step' || Date.now() - job.lastSaved > 2000) {
       job.lastSaved = Date.now();
-      void this.runs.save(run).catch(() => undefined);
+      void this.saveInTurn(job).catch(() => undefined);
     }
     this.changed.fire(run);
   }
@@ -396,13 +398,19 @@ export class TrainingController implements vscode.Disposable {
     this.unsaved.set(run.id, run);
     this.changed.fire(run);
     this.changed.fire(undefined);
-    void this.runs
-      .save(run)
+    void this.saveInTurn(job)
       .then(
         () => this.unsaved.delete(run.id),
         (error: unknown) => output().warn(`Could not save the record of run ${run.id}: ${(error as Error).message}`),
       )
       .finally(() => job.resolveFinished());
+  }
+
+  /** Saves run.json after the job's earlier saves; a failed periodic save is retried by the next one. */
+  private saveInTurn(job: CurrentJob): Promise<void> {
+    const save = job.saving.catch(() => undefined).then(() => this.runs.save(job.run));
+    job.saving = save.catch(() => undefined);
+    return save;
   }
 
   dispose(): void {
