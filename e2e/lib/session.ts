@@ -32,8 +32,16 @@ export async function openUiSession(name: string, prepare?: (workspace: string) 
   await installExtension(vsixPath, path.join(scratch, 'extensions'), scratch);
   const server = await startCodeServer({ scratch });
   const { browser, page } = await launchBrowser(scratch);
-  await page.goto(server.folderUrl(workspace));
-  await waitForWorkbench(page);
+  try {
+    // Slow on shared cores: the workbench's first load can take more than Playwright's default 30 s.
+    await page.goto(server.folderUrl(workspace), { timeout: 120_000 });
+    await waitForWorkbench(page);
+  } catch (error) {
+    // Left running, code-server and Chromium would keep the spec's process (and the test run) alive.
+    await browser.close().catch(() => undefined);
+    await server.stop();
+    throw error;
+  }
   return {
     workspace,
     server,

@@ -122,8 +122,9 @@ test('Ask a Question about This File: the answer is highlighted in the editor', 
     await frame.locator('details summary').first().click();
     answer = frame.locator('details a.answer').first();
   }
-  const text = (await answer.innerText()).trim();
-  assert.ok(text.length > 0, 'an answer to click');
+  // The link's own text (innerText would fold a line break and the spaces after it into one space).
+  const text = await answer.evaluate((el) => el.textContent ?? '');
+  assert.ok(text.trim().length > 0, 'an answer to click');
   await answer.click();
   await page.waitForFunction((n) => document.querySelectorAll('.monaco-editor [class*="ced-"]').length > n, before, { timeout: 20_000 });
   await page.waitForFunction(() => /selected\)/.test(document.querySelector('.part.statusbar')?.textContent ?? ''), undefined, { timeout: 10_000 });
