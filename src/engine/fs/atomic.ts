@@ -104,12 +104,7 @@ function asWriteError(error: unknown, target: string): unknown {
 
 /** Flushes a finished temporary file to disk and renames it over `target`. */
 export async function syncAndRename(temp: string, target: string): Promise<void> {
-  const file = await fs.open(temp, 'r+');
-  try {
-    await file.sync();
-  } finally {
-    await file.close();
-  }
+  await flushFile(temp);
   await fs.rename(temp, target);
 }
 
@@ -122,6 +117,46 @@ export async function copyFileAtomic(from: string, to: string): Promise<void> {
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Copies the folder `from` to `to`, which must not exist yet, through a staging sibling of `to`: each
+ * file is copied and flushed to disk there, and the folder then appears under its name in one
+ * rename, whole or not at all. Links are followed (the copy holds the files themselves).
+ */
+export async function copyFolderAtomic(from: string, to: string): Promise<void> {
+  const staging = tempSiblingPath(to, 'staging');
+  try {
+    await copyTreeFlushed(from, staging);
+    await fs.rename(staging, to);
+  } catch (error) {
+    await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function copyTreeFlushed(from: string, to: string): Promise<void> {
+  await fs.mkdir(to);
+  for (const name of await fs.readdir(from)) {
+    const source = path.join(from, name);
+    const target = path.join(to, name);
+    const stat = await fs.stat(source);
+    if (stat.isDirectory()) {
+      await copyTreeFlushed(source, target);
+    } else if (stat.isFile()) {
+      await fs.copyFile(source, target, constants.COPYFILE_EXCL);
+      await flushFile(target);
+    }
+  }
+}
+
+async function flushFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -3,10 +3,11 @@
  * to a folder the user picks) and Push Model to Hub (with the token from SecretStorage).
  */
 import { existsSync } from 'node:fs';
-import { cp, readdir, rename, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
+import { copyFolderAtomic } from '../../engine/fs/atomic';
 import type { PushResult } from '../../engine/hub';
 import { output } from '../output';
 import type { TrainingController } from '../training/controller';
@@ -46,15 +47,8 @@ export async function exportModel(controller: TrainingController, arg?: unknown)
   if (!parent) return undefined;
   const destination = path.join(parent, path.basename(modelDir));
   if (existsSync(destination)) throw new UserError(`${destination} already exists; pick another folder or remove it first`);
-  // Copy beside the destination, then rename: a cancelled or failed copy never leaves half a model.
-  const temporary = `${destination}.partial-${process.pid}`;
-  try {
-    await cp(modelDir, temporary, { recursive: true, dereference: true });
-    await rename(temporary, destination);
-  } catch (error) {
-    await rm(temporary, { recursive: true, force: true });
-    throw error;
-  }
+  // Copied and flushed beside the destination, then renamed: a failed copy never leaves half a model.
+  await copyFolderAtomic(modelDir, destination);
   const files = await readdir(destination);
   if (!files.includes('README.md')) void vscode.window.showWarningMessage(`SpanTune: ${modelDir} has no model card (README.md); the export has none either.`);
   output().info(`Exported ${modelDir} to ${destination} (${files.join(', ')})`);

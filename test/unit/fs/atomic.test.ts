@@ -1,12 +1,12 @@
 /** The atomic writers: nothing appears under the target's name until it is complete. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 
 import { UserError } from '../../../src/engine/errors';
-import { AtomicFileWriter, copyFileAtomic, syncAndRename, writeFilesAtomic } from '../../../src/engine/fs/atomic';
+import { AtomicFileWriter, copyFileAtomic, copyFolderAtomic, syncAndRename, writeFilesAtomic } from '../../../src/engine/fs/atomic';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'spantune-atomic-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,4 +116,24 @@ test('writeFilesAtomic writes all files, or none when one of them cannot be writ
   );
   assert.deepEqual(readdirSync(here).sort(), ['a.json', 'b.json'], 'no temporary file left');
   assert.equal(readFileSync(path.join(here, 'a.json'), 'utf8'), 'A', 'the first file was not replaced');
+});
+
+test('copyFolderAtomic copies a folder with its subfolders and linked files, or leaves nothing', async () => {
+  const here = folder('copy-folder');
+  const model = path.join(here, 'model');
+  mkdirSync(path.join(model, 'onnx'), { recursive: true });
+  writeFileSync(path.join(model, 'config.json'), '{}');
+  writeFileSync(path.join(model, 'onnx', 'model.onnx'), Buffer.alloc(50_000, 3));
+  writeFileSync(path.join(here, 'shared-vocab.txt'), '[PAD]\n');
+  symlinkSync(path.join(here, 'shared-vocab.txt'), path.join(model, 'vocab.txt'));
+  const exported = path.join(here, 'exported');
+  await copyFolderAtomic(model, exported);
+  assert.deepEqual(readdirSync(exported).sort(), ['config.json', 'onnx', 'vocab.txt']);
+  assert.deepEqual(readFileSync(path.join(exported, 'onnx', 'model.onnx')), Buffer.alloc(50_000, 3));
+  assert.equal(readFileSync(path.join(exported, 'vocab.txt'), 'utf8'), '[PAD]\n', 'the link is followed');
+
+  // A link to a missing file fails the copy part-way: neither the target nor the staging folder stays.
+  symlinkSync(path.join(here, 'gone.bin'), path.join(model, 'zz-broken.bin'));
+  await assert.rejects(copyFolderAtomic(model, path.join(here, 'failed')), /ENOENT/);
+  assert.deepEqual(readdirSync(here).sort(), ['exported', 'model', 'shared-vocab.txt']);
 });
