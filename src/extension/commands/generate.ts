@@ -14,6 +14,7 @@ import type { RoundTripReport, RoundTripSettings } from '../../engine/generate/r
 import type { GenerationStats, SkippedFile, SourceFile } from '../../engine/generate/types';
 import { EngineProcessError } from '../../engine/process/client';
 import type { DatasetStore } from '../dataset-store';
+import { generationSummary } from '../logic/generation-summary';
 import { mergeGenerated, type MergeReport } from '../logic/merge-generated';
 import { output } from '../output';
 import { readSettings, relativeDocumentPath, type SpanTuneSettings } from '../settings';
@@ -94,7 +95,7 @@ export async function generateFromWorkspace({ store, engine, controller, languag
       for (const pattern of unmatched) log.info(`spantune.include pattern ${pattern.path} matched no file`);
       const report: GenerateReport = { ...merged, stats: outcome.stats, skipped, roundTrip: outcome.roundTrip, languageModel: outcome.languageModel, notes };
       logReport(report, files.length);
-      void vscode.window.showInformationMessage(summary(report, files.length), 'Open Dataset').then((choice) => {
+      void vscode.window.showInformationMessage(generationSummary(report, files.length), 'Open Dataset').then((choice) => {
         if (choice) void vscode.commands.executeCommand('spantune.openDataset', { filter: 'generated' });
       });
       return report;
@@ -128,20 +129,6 @@ async function roundTripSettings(s: SpanTuneSettings, controller: TrainingContro
     provider: s.provider,
     threads: s.threads,
   };
-}
-
-function summary(report: GenerateReport, fileCount: number): string {
-  const parts = [
-    report.added > 0 ? `SpanTune: ${report.added} new QA pair(s) from ${fileCount} file(s)` : `SpanTune: no new QA pair from ${fileCount} file(s)`,
-    report.languageModel ? `${report.languageModel.pairs} by ${report.languageModel.model}${report.languageModel.stoppedBy ? ` (stopped at its ${report.languageModel.stoppedBy} cap)` : ''}` : undefined,
-    report.roundTrip
-      ? `the round trip with ${report.roundTrip.model} passed ${report.roundTrip.passed} of ${report.roundTrip.checked}${report.roundTrip.dropped ? ` and dropped ${report.roundTrip.dropped}` : ''}`
-      : undefined,
-    report.duplicates ? `${report.duplicates} already in the dataset` : undefined,
-    report.skipped.length ? `${report.skipped.length} file(s) skipped (see the SpanTune output)` : undefined,
-    ...report.notes,
-  ];
-  return `${parts.filter(Boolean).join('; ')}.${report.added > 0 ? ' They are unreviewed: accept or reject them in the Dataset panel.' : ''}`;
 }
 
 /** An open document's editor text wins over the file on disk, so that offsets match what the user sees. */
