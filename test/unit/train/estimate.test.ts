@@ -32,6 +32,13 @@ test('the recorded WebAssembly rate reproduces the benchmark figures of bert-min
   assert.ok(Math.abs(miniLm / 0.38 - 1) < 0.15, `MiniLM-L6 ${miniLm.toFixed(2)} windows/s (measured 0.38)`);
 });
 
+test("the recorded ONNX Runtime CPU rate reproduces the demo's measured run (75 s, within 15%)", () => {
+  const demoRun = { config: { hiddenSize: 128, intermediateSize: 512, numHiddenLayers: 2 }, maxSeqLength: 256, trainWindows: 88, validationWindows: 30, epochs: 100, batchSize: 8, validations: 101 };
+  const demo = estimateTraining({ ...demoRun, engine: 'onnx cpu' })!;
+  assert.ok(Math.abs(demo.seconds / 75 - 1) < 0.15, `${demo.seconds.toFixed(0)} s estimated`);
+  assert.equal(estimateTraining({ ...demoRun, engine: 'onnx webgpu' }), undefined, 'no rate recorded for WebGPU: no guess');
+});
+
 test('the estimate counts steps of windows and validation passes, and prefers a measured speed', () => {
   const config = { hiddenSize: 64, intermediateSize: 256, numHiddenLayers: 2 };
   const input = { config, maxSeqLength: 256, trainWindows: 100, validationWindows: 30, epochs: 2, batchSize: 8, validations: 3, engine: 'wasm' };
