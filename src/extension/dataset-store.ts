@@ -283,8 +283,9 @@ export class DatasetStore implements vscode.Disposable {
   }
 
   private async saveIfUnchangedOutside(): Promise<void> {
-    this.pendingSave = undefined;
-    this.retryTimer = undefined;
+    // Run early (a flush), this save replaces the timers' own.
+    this.cancelPendingSave();
+    this.cancelRetry();
     try {
       if ((await this.checkDisk()) === 'changed') return this.unsaved ? this.reportConflict() : await this.loadNow();
       if (this.unsaved && this.state.kind === 'ok') await this.save();

@@ -5,7 +5,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { DatasetStore } from '../../src/extension/dataset-store';
 import { listEntries } from '../../src/extension/logic/workspace-dataset';
-import { activateSpanTune, selectText, waitFor, workspaceFile } from './helpers';
+import { activateSpanTune, selectText, workspaceFile } from './helpers';
 
 function answerOf(store: DatasetStore, id: string) {
   const entry = listEntries(store.dataset).find((e) => e.id === id);
@@ -37,12 +37,13 @@ suite('A dataset save that fails', () => {
     const unblock = await blockSaving(file());
     try {
       await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'A first new line.\n'));
-      await waitFor('the failed save to be reported', () => store.saveProblem, 10_000);
+      await store.flush(); // the debounced save, now rather than after its timer
+      assert.ok(store.saveProblem, 'the failed save is reported');
       assert.ok(store.hasUnsavedChanges, 'memory holds changes the file lacks');
       assert.equal(answerOf(store, 'seed-optimizer').documentStart, before + 18);
       // The next change must not reload the (unchanged) file over the moves in memory.
       await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'Second.\n'));
-      await new Promise((resolve) => setTimeout(resolve, 1000)); // its debounced save runs, and fails
+      await store.flush(); // its debounced save runs, and fails
       const moved = answerOf(store, 'seed-optimizer');
       assert.equal(moved.documentStart, before + 26);
       assert.equal(editor.document.getText().slice(moved.documentStart, moved.documentEnd), 'AdamW');
@@ -80,14 +81,16 @@ suite('A dataset save that fails', () => {
     const unblock = await blockSaving(file());
     try {
       await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'Moved.\n'));
-      await waitFor('the failed save', () => store.saveProblem, 10_000);
+      await store.flush();
+      assert.ok(store.saveProblem, 'the failed save is reported');
       // Someone else writes another version meanwhile (another tool, a git checkout).
       const theirs = JSON.parse(original);
       theirs.data[0].paragraphs[0].qas.push({ id: 'theirs', question: 'Whose is this?', answers: [], is_impossible: true });
       await rm(file(), { recursive: true });
       await writeFile(file(), `${JSON.stringify(theirs, null, 2)}\n`);
       await rm(`${file()}.aside`);
-      await waitFor('the conflict to be noticed', async () => (await store.load(), store.conflict) || undefined, 10_000);
+      await store.load(); // what the file watcher does when it reports the change
+      assert.ok(store.conflict, 'the conflict is noticed');
       assert.equal(answerOf(store, 'seed-optimizer').documentStart, before + 7, 'memory kept its move');
       assert.ok(!listEntries(store.dataset).some((e) => e.id === 'theirs'), 'the other version was not loaded over it');
       assert.match(await readFile(file(), 'utf8'), /"theirs"/, 'nor was it overwritten before the user chose');
