@@ -4,10 +4,10 @@
  *  - `spantune ask` as a user runs it, process start and model load included: the first run after
  *    the model changed (it builds and keeps the ONNX graph), then runs that find the graph kept;
  *  - the extension's way: questions to a running engine process (the QA panel's first and next ones).
- * Usage: node --import tsx bench/ask.ts [RUNS=5]   (builds dist/ first when it is missing)
+ * Usage: node --import tsx bench/ask.ts [RUNS=5]   (builds dist/ first, so that it never times a stale build)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EngineClient } from '../src/engine/process/client';
@@ -43,7 +43,7 @@ function timeCli(modelDir: string, file: string): number {
 
 async function main() {
   const runs = Number(process.argv[2] ?? 5);
-  if (!existsSync(path.join(root, 'dist/cli.js'))) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'ignore' });
+  execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'ignore' });
   const modelDir = await writeRandomBert(SHAPES['minilm-l6']!, 7);
   const { file, text } = writeDocument(3000);
   const loadBefore = loadavg()[0]!;

@@ -3,26 +3,24 @@
  * against the TensorFlow.js model before it appears; bad targets fail in one line and leave nothing.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { createSession } from '../../../src/engine/onnx/session';
+import { buildCli } from '../../support/cli';
 import { copyFixtureModel } from '../../support/fixture-copy';
 
-const root = path.resolve(__dirname, '../../..');
-const cli = path.join(root, 'dist/cli.js');
-const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-
-before(() => {
-  if (!existsSync(cli)) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'ignore' });
-});
+/** The CLI built from the current sources (never a dist/ that may be stale); `status` as spawnSync names it. */
+const run = async (args: string[]) => {
+  const { code, stdout, stderr } = await (await buildCli()).run(args);
+  return { status: code, stdout, stderr };
+};
 
 test('export-onnx writes a checked, self-contained DistilBERT graph that ONNX Runtime runs on its own', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'spantune-export-'));
   const out = path.join(dir, 'model.onnx');
-  const result = run(['export-onnx', '--model', copyFixtureModel('tiny-distilbert-qa'), '--out', out]);
+  const result = await run(['export-onnx', '--model', copyFixtureModel('tiny-distilbert-qa'), '--out', out]);
   assert.equal(result.status, 0, result.stderr);
   const report = JSON.parse(result.stdout);
   assert.deepEqual(report.inputs, ['input_ids', 'attention_mask']);
@@ -38,9 +36,9 @@ test('export-onnx writes a checked, self-contained DistilBERT graph that ONNX Ru
   await session.release();
 });
 
-test('export-onnx into a missing folder fails in one line, with exit 2 and no file', () => {
+test('export-onnx into a missing folder fails in one line, with exit 2 and no file', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'spantune-export-'));
-  const result = run(['export-onnx', '--model', copyFixtureModel('tiny-bert-qa'), '--out', path.join(dir, 'missing', 'model.onnx')]);
+  const result = await run(['export-onnx', '--model', copyFixtureModel('tiny-bert-qa'), '--out', path.join(dir, 'missing', 'model.onnx')]);
   assert.equal(result.status, 2);
   assert.match(result.stderr.trim(), /^error: .*missing.*does not exist$/);
   assert.deepEqual(readdirSync(dir), []);

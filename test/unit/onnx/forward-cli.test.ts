@@ -3,29 +3,24 @@
  * --backend, both within 1e-5 of the Hugging Face goldens.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
+import { buildCli } from '../../support/cli';
 import { copyFixtureModel } from '../../support/fixture-copy';
 import { goldenCases } from '../../support/webgpu-qa';
 
-const root = path.resolve(__dirname, '../../..');
-const cli = path.join(root, 'dist/cli.js');
-
-before(() => {
-  if (!existsSync(cli)) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'ignore' });
-});
 
 for (const backend of ['auto', 'wasm']) {
-  test(`forward --backend ${backend}: tiny BERT logits within 1e-5 of Hugging Face`, () => {
+  test(`forward --backend ${backend}: tiny BERT logits within 1e-5 of Hugging Face`, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'spantune-forward-'));
     const model = copyFixtureModel('tiny-bert-qa');
     const c = goldenCases['tiny-bert-qa']!()[0]!;
     writeFileSync(path.join(dir, 'in.json'), JSON.stringify({ input_ids: c.input_ids, attention_mask: c.attention_mask, token_type_ids: c.token_type_ids }));
-    const result = spawnSync(process.execPath, [cli, 'forward', '--model', model, '--inputs', path.join(dir, 'in.json'), '--out', path.join(dir, 'out.json'), '--backend', backend], { encoding: 'utf8' });
-    assert.equal(result.status, 0, result.stderr);
+    // The CLI built from the current sources, never a dist/ that may be stale.
+    const result = await (await buildCli()).run(['forward', '--model', model, '--inputs', path.join(dir, 'in.json'), '--out', path.join(dir, 'out.json'), '--backend', backend]);
+    assert.equal(result.code, 0, result.stderr);
     const out = JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')) as { start_logits: number[][]; end_logits: number[][] };
     let worst = 0;
     c.start_logits_f32.forEach((row, i) => row.forEach((want, j) => (worst = Math.max(worst, Math.abs(out.start_logits[i]![j]! - want)))));

@@ -3,20 +3,21 @@
  * above it), the engine answers with TensorFlow.js and its line says why; `--backend onnx` refuses.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
+import { buildCli } from '../../support/cli';
 import { copyFixtureModel } from '../../support/fixture-copy';
 
-const root = path.resolve(__dirname, '../../..');
 let cli: string;
 
-before(() => {
-  if (!existsSync(path.join(root, 'dist/cli.js'))) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'ignore' });
+before(async () => {
+  // The CLI built from the current sources (never a dist/ that may be stale), copied where no node_modules is above it.
+  const built = path.join(path.dirname((await buildCli()).bin), '..', 'dist');
   const dist = path.join(mkdtempSync(path.join(tmpdir(), 'spantune-no-ort-')), 'dist');
-  for (const file of readdirSync(path.join(root, 'dist')).filter((f) => f === 'cli.js' || f.endsWith('.wasm'))) cpSync(path.join(root, 'dist', file), path.join(dist, file));
+  for (const file of readdirSync(built).filter((f) => f === 'cli.js' || f.endsWith('.wasm'))) cpSync(path.join(built, file), path.join(dist, file));
   cli = path.join(dist, 'cli.js');
 });
 
