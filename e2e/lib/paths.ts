@@ -8,6 +8,13 @@ export const chromiumPath = process.env.SPANTUNE_CHROMIUM ?? '/usr/bin/chromium'
 /** Scratch space for code-server profiles and test workspaces (ignored by git). */
 export const scratchRoot = path.join(repoRoot, '.e2e');
 export const screenshotsDir = path.join(repoRoot, 'test-artifacts', 'screenshots');
-/** A copy of the shared tiny fixture model: running it keeps its built ONNX graph in the model folder. */
-export const fixtureModel = path.join(scratchRoot, 'fixture-models', 'tiny-bert-qa');
-cpSync(path.resolve(repoRoot, '..', 'shared', 'fixtures', 'models', 'tiny-bert-qa'), fixtureModel, { recursive: true, filter: (source) => path.basename(source) !== 'onnx' });
+/**
+ * For the tests only: a copy of the shared tiny fixture model (running it keeps its built ONNX graph
+ * in the model folder). Made when called, never on import: `npm start` imports this module and must
+ * work in a clone without ../shared.
+ */
+export function copyFixtureModel(): string {
+  const copy = path.join(scratchRoot, 'fixture-models', 'tiny-bert-qa');
+  cpSync(path.resolve(repoRoot, '..', 'shared', 'fixtures', 'models', 'tiny-bert-qa'), copy, { recursive: true, filter: (source) => path.basename(source) !== 'onnx' });
+  return copy;
+}

@@ -10,11 +10,12 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { panelShotPath, screenshot } from '../lib/browser';
-import { fixtureModel } from '../lib/paths';
+import { copyFixtureModel } from '../lib/paths';
 import { openUiSession, type UiSession } from '../lib/session';
 import { checkPanelFits, decorations, openFile, runCommand, statusBarText, webview } from '../lib/workbench';
 
 const group = 'train-and-ask';
+const fixtureModel = copyFixtureModel();
 let session: UiSession;
 let page: Page;
 let workspace: string;
