@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   console.log(
     `\nSpanTune is running in VS Code (code-server) with the demo workspace:\n\n  ${server.folderUrl(workspace)}\n\n` +
       'Try: SpanTune: Generate QA Pairs from Workspace, then SpanTune: Fine-tune on Workspace, then\n' +
-      'SpanTune: Ask a Question about This File in docs/glossary.txt (demo/README.md has the tour).\n\nPress Ctrl+C to stop.',
+      'SpanTune: Ask a Question about This File in docs/glossary.txt: "What is the ebb?" (the tour: README.md, The demo).\n\nPress Ctrl+C to stop.',
   );
   const stop = async () => {
     await server.stop();
