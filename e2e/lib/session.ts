@@ -1,6 +1,6 @@
 /**
  * One UI session for the Playwright specs: a fresh copy of the fixture workspace, the packaged .vsix
- * installed into its own code-server, and headless Chromium showing the workbench.
+ * installed into its own code-server, and headless Chromium showing the workbench with SpanTune loaded.
  */
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, rmSync } from 'node:fs';
@@ -9,7 +9,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from './browser';
 import { installExtension, startCodeServer, type CodeServer } from './code-server';
 import { repoRoot, scratchRoot } from './paths';
-import { waitForWorkbench } from './workbench';
+import { waitForSpanTune, waitForWorkbench } from './workbench';
 
 export const vsixPath = process.env.SPANTUNE_VSIX ?? path.join(scratchRoot, 'spantune.vsix');
 
@@ -36,6 +36,7 @@ export async function openUiSession(name: string, prepare?: (workspace: string) 
     // Slow on shared cores: the workbench's first load can take more than Playwright's default 30 s.
     await page.goto(server.folderUrl(workspace), { timeout: 120_000 });
     await waitForWorkbench(page);
+    await waitForSpanTune(page);
   } catch (error) {
     // Left running, code-server and Chromium would keep the spec's process (and the test run) alive.
     await browser.close().catch(() => undefined);

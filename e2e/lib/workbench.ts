@@ -7,6 +7,14 @@ export async function waitForWorkbench(page: Page): Promise<void> {
   await page.waitForSelector('.explorer-folders-view, .monaco-workbench .part.sidebar', { timeout: 60_000 });
 }
 
+/**
+ * Waits until SpanTune's contributions are in the workbench (its activity bar view is there): before
+ * that, the command palette does not list its commands yet (seen on shared cores).
+ */
+export async function waitForSpanTune(page: Page): Promise<void> {
+  await page.locator('.activitybar [aria-label^="SpanTune"]').first().waitFor({ state: 'visible', timeout: 120_000 });
+}
+
 /** F1, `>Title`, first match. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');

@@ -55,8 +55,6 @@ function savedQuestions(): Qa[] {
 }
 
 test('the panel shows each pair\'s generator and round-trip result, and sorts by the result', async () => {
-  // The extension is loaded once its activity bar view is there.
-  await page.locator('.activitybar [aria-label^="SpanTune"]').first().waitFor({ state: 'visible', timeout: 60_000 });
   await runCommand(page, 'SpanTune: Open Dataset');
   const frame = webview(page);
   await frame.getByText('Which optimizer does fine-tuning use?').waitFor({ state: 'visible', timeout: 30_000 });
