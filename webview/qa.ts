@@ -49,11 +49,12 @@ function answerLink(a: { text: string; start: number; end: number; isNull: boole
   return h('a', { href: '#', class: className, title: `Show in ${path}`, onclick: (e: Event) => (e.preventDefault(), vscode.postMessage({ type: 'reveal', path, start: a.start, end: a.end, text: a.text })) }, a.text);
 }
 
-function renderAnswers(list: AnswerView[], backend?: string, backendNote?: string, error?: string): void {
+function renderAnswers(list: AnswerView[], backend?: string, error?: string): void {
   if (error) return void results.replaceChildren(h('p', { class: 'error', role: 'alert' }, error));
   if (list.length === 0) return void results.replaceChildren(h('p', { class: 'muted' }, 'No answer.'));
   results.replaceChildren(
-    h('p', { class: 'muted one-line', id: 'backend-line', title: backendNote ?? '' }, `${list.length} document${list.length === 1 ? '' : 's'} read${backend ? ` on ${backend}` : ''}${backendNote ? ` · ${backendNote}` : ''}`),
+    // One line, cut to the panel's width; the whole line (every skipped engine's reason) on hover.
+    h('p', { class: 'muted one-line', id: 'backend-line', title: backend ?? '' }, `${list.length} document${list.length === 1 ? '' : 's'} read${backend ? ` on ${backend}` : ''}`),
     ...list.map((r) =>
       h(
         'div',
@@ -84,7 +85,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       h('vscode-button', { id: 'cancel', secondary: true, onclick: () => vscode.postMessage({ type: 'cancel' }) }, 'Cancel'),
     );
   } else if (message.type === 'answers') {
-    renderAnswers(message.results as AnswerView[], message.backend as string | undefined, message.backendNote as string | undefined, message.error as string | undefined);
+    renderAnswers(message.results as AnswerView[], message.backend as string | undefined, message.error as string | undefined);
   }
 });
 vscode.postMessage({ type: 'ready' });
