@@ -26,8 +26,21 @@ after(async () => {
   await session?.close();
 });
 
-function savedDataset() {
-  return JSON.parse(readFileSync(path.join(workspace, '.spantune', 'dataset.json'), 'utf8'));
+type SavedQa = { question: string; answers: { text: string }[] };
+
+function savedQuestions(): SavedQa[] {
+  const saved = JSON.parse(readFileSync(path.join(workspace, '.spantune', 'dataset.json'), 'utf8'));
+  return saved.data.flatMap((a: { paragraphs: { qas: SavedQa[] }[] }) => a.paragraphs.flatMap((p) => p.qas));
+}
+
+/** The saved pair with this question: the highlight shows the store's memory, the file follows it moments later. */
+async function waitForSavedQuestion(question: string, timeoutMs = 10_000): Promise<SavedQa | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const qa = savedQuestions().find((q) => q.question === question);
+    if (qa || Date.now() > deadline) return qa;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 test('the installed extension contributes its activity bar view', async () => {
@@ -53,11 +66,9 @@ test('select a span, type "SpanTune: Add Question": the common command comes fir
   await answerInputBox(page, 'What does the tokenizer split words into?');
   await page.waitForFunction((n) => document.querySelectorAll('.monaco-editor [class*="ced-"]').length > n, before, { timeout: 20_000 });
   await screenshot(page, group, 'answer-highlighted');
-  const qa = savedDataset()
-    .data.flatMap((a: { paragraphs: { qas: { question: string; answers: { text: string }[] }[] }[] }) => a.paragraphs.flatMap((p) => p.qas))
-    .find((q: { question: string }) => q.question === 'What does the tokenizer split words into?');
-  assert.ok(qa, 'the question is saved in .spantune/dataset.json');
-  assert.deepEqual(qa.answers.map((a: { text: string }) => a.text), ['WordPiece units']);
+  const qa = await waitForSavedQuestion('What does the tokenizer split words into?');
+  assert.ok(qa, 'the question is saved in .spantune/dataset.json within 10 s');
+  assert.deepEqual(qa.answers.map((a) => a.text), ['WordPiece units']);
 });
 
 test('the dataset panel lists the question; clicking it selects the answer in the editor', async () => {
