@@ -7,10 +7,10 @@
  * Prints one JSON line. Usage: node --import tsx bench/train-host.ts SHAPE BATCH STEPS
  */
 import { mkdtempSync } from 'node:fs';
-import { constants, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { EngineClient } from '../src/engine/process/client';
+import { EngineClient, priorityBelowThisProcess } from '../src/engine/process/client';
 import type { EngineEvent } from '../src/engine/process/protocol';
 import { writeData } from './train-run';
 import { SHAPES, writeRandomBert } from './random-model';
@@ -43,7 +43,7 @@ async function main() {
     const client = new EngineClient({
       enginePath: path.resolve(__dirname, '../src/engine/process/engine-process.ts'),
       execArgv: ['--import', 'tsx'],
-      priority: constants.priority.PRIORITY_BELOW_NORMAL,
+      priority: priorityBelowThisProcess(),
       onEvent: (event) => {
         if (event.type === 'started') engine = `${event.backend.name} ${event.backend.provider ?? ''}`.trim();
         if (event.type === 'step') stepEvents++;

@@ -5,12 +5,20 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { setPriority } from 'node:os';
+import { constants, getPriority, setPriority } from 'node:os';
 import * as path from 'node:path';
 import type { ChatBackend } from '../generate/llm/chat';
 import type { GenerationOutcome } from '../generate/run';
 import type { ProgressCallback } from '../generate/types';
 import type { EngineEvent, EngineRequest, GenerateSettings, PredictSettings, TrainSettings } from './protocol';
+
+/**
+ * A scheduling priority below this process's own: os.setPriority takes absolute values, so "below
+ * normal" (10) would be no lower than an editor that itself runs niced (as under `nice npm test`).
+ */
+export function priorityBelowThisProcess(): number {
+  return Math.min(constants.priority.PRIORITY_LOW, getPriority() + constants.priority.PRIORITY_BELOW_NORMAL);
+}
 
 export interface EngineClientOptions {
   /** The engine's entry script; defaults to dist/engine-process.js beside this bundle. */
@@ -23,7 +31,7 @@ export interface EngineClientOptions {
   onOutput?: (line: string) => void;
   /**
    * Scheduling priority of the engine process (os.setPriority: 19 lowest, 0 normal). The extension
-   * runs training below normal, so that its threads, which take every core, leave the editor responsive.
+   * runs training below its own priority (priorityBelowThisProcess), so that its threads, which take every core, leave the editor responsive.
    */
   priority?: number;
 }

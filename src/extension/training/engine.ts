@@ -3,10 +3,9 @@
  * answering (the QA panel, Evaluate Model, generation). Two processes, so that a question is answered
  * while a training run goes on, and cancelling or crashing a run leaves the answering process alone.
  */
-import { constants } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EngineClient } from '../../engine/process/client';
+import { EngineClient, priorityBelowThisProcess } from '../../engine/process/client';
 import type { EngineEvent } from '../../engine/process/protocol';
 import { output } from '../output';
 
@@ -36,7 +35,7 @@ export class Engine implements vscode.Disposable {
         },
         onOutput: (line) => output().trace(`[${role} output] ${line}`),
         // Training takes every core for minutes; below normal, it leaves the editor and the answering process responsive.
-        priority: role === 'training' ? constants.priority.PRIORITY_BELOW_NORMAL : undefined,
+        priority: role === 'training' ? priorityBelowThisProcess() : undefined,
       });
       this.clients.set(role, client);
     }
