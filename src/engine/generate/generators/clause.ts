@@ -78,7 +78,9 @@ function segments(sentence: Sentence): Span[] {
       // ... and only when what stands before "and" is a clause of its own ("X scored and Manning completed").
       opensClause = clear && !breaksAfter(terms[subject!.to - 1]!) && isFinite(sentence, verb!) && mainClauseIn(sentence, { from, to: i + 1 }) !== undefined;
     }
-    if (/;|:\s/.test(after) || (conjunction && (/,/.test(after) || opensClause))) {
+    // ("Grissom, White, and Chaffee decided ...": before a verb, ", and" goes on with a list.)
+    const verbBefore = sentence.verbs.some((verb) => verb.from >= from && verb.from <= i);
+    if (/;|:\s/.test(after) || (conjunction && ((/,/.test(after) && verbBefore) || opensClause))) {
       spans.push({ from, to: i + 1 });
       from = /;|:\s/.test(after) ? i + 1 : i + 2;
     }
@@ -110,7 +112,7 @@ function isFinite(sentence: Sentence, verb: VerbGroup): boolean {
  * comma, marked detached), adverbs, "to" + verb, "by" + -ing; it stops at "and"/"but" and leaves what it
  * cannot take apart as one 'other' part.
  */
-function partsAfter(terms: Term[], from: number, limit: number): Part[] {
+export function partsAfter(terms: Term[], from: number, limit: number): Part[] {
   const parts: Part[] = [];
   let i = from;
   let detached = false;
@@ -136,7 +138,7 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
       const tail = nounPhraseAt(terms, i + 1, limit);
       if (last?.phrase && tail && isCapitalised(terms[last.phrase.to - 1]) && isCapitalised(terms[i + 1]) && !isCapitalised(terms[tail.head])) {
         parts[parts.length - 1] = { kind: 'other', from: last.from, to: Math.max(tail.to, last.to) };
-      } else if (joinsPhrase && last.phrase && (last.kind === 'noun' || last.kind === 'preposition') && tail && !tail.pronoun && isLike(terms, last.phrase, tail) && (tail.to >= limit || breaksAfter(terms[tail.to - 1]!) || has(terms[tail.to], 'Preposition') && !/^(that|which|who)$/i.test(terms[tail.to]!.text) || /^to$/i.test(terms[tail.to]!.text) && has(terms[tail.to + 1], 'Verb'))) {
+      } else if (joinsPhrase && last.phrase && (last.kind === 'noun' || last.kind === 'preposition') && tail && !tail.pronoun && isLike(terms, last.phrase, tail) && !has(terms[tail.to], 'Verb') && (tail.to >= limit || breaksAfter(terms[tail.to - 1]!) || has(terms[tail.to], 'Preposition') && !/^(that|which|who)$/i.test(terms[tail.to]!.text) || /^to$/i.test(terms[tail.to]!.text) && has(terms[tail.to + 1], 'Verb'))) {
         // "renowned for his achievements and showmanship": a phrase of the same kind after "and" that
         // ends where a phrase may end joins the one before, and the clause goes on after it.
         parts[parts.length - 1] = { ...last, to: tail.to, phrase: { ...last.phrase, to: tail.to } };
@@ -161,7 +163,7 @@ function partsAfter(terms: Term[], from: number, limit: number): Part[] {
       let to = i + 1;
       while (to < limit && !breaksAfter(terms[to - 1]!) && !/^(and|or|but|while)$/i.test(terms[to]!.text)) to++;
       part = { kind: 'infinitive', from: i, to };
-    } else if (has(term, 'Preposition') && !/^to$/i.test(term.text) || /^to$/i.test(term.text) && !has(terms[i + 1], 'Verb')) {
+    } else if ((has(term, 'Preposition') || PREPOSITION_WORD.test(term.text) && (has(terms[i + 1], 'Determiner') || has(terms[i + 1], 'Possessive') || isCapitalised(terms[i + 1]))) && !/^to$/i.test(term.text) || /^to$/i.test(term.text) && !has(terms[i + 1], 'Verb')) {
       const phrase = breaksAfter(term) ? undefined : nounPhraseAt(terms, i + 1, limit);
       if (phrase && !phrase.pronoun) {
         part = { kind: 'preposition', from: i, to: phrase.to, phrase, preposition: term.text.toLowerCase() };
@@ -225,7 +227,7 @@ function listGoesOn(terms: Term[], i: number, limit: number): boolean {
  */
 function isLike(terms: Term[], first: NounPhrase, second: NounPhrase): boolean {
   const amount = (noun: NounPhrase) => has(terms[noun.from], 'Value') || opensAmount(terms, noun.from);
-  return amount(first) === amount(second) && isCapitalised(terms[first.head]) === isCapitalised(terms[second.head]) && !has(terms[second.to], 'Verb');
+  return amount(first) === amount(second) && isCapitalised(terms[first.head]) === isCapitalised(terms[second.head]);
 }
 
 /** Term `i` is an adjective that says what the subject is, with at most a phrase of a preposition after it. */
@@ -266,6 +268,9 @@ function hasSecondClause(terms: Term[], parts: Part[]): boolean {
   }
   return false;
 }
+
+/** Prepositions the tagger sometimes reads as adjectives or verbs ("under the leadership of", "over the age of", "following the season"). */
+const PREPOSITION_WORD = /^(over|under|against|across|along|around|behind|beyond|within|without|throughout|toward|towards|upon|onto|into|near|despite|following|during|until|via)$/i;
 
 const NEGATION = /^(not|never|cannot|can't|won't|no|n't|neither|nor)$|n't$/i;
 

@@ -1,7 +1,7 @@
 import { findEntities, verbForms, type Entity, type Sentence, type Term } from '../nlp';
 import { breaksAfter, isNominal, isPlural, nounPhraseAt, type NounPhrase } from '../phrases';
 import { finishQuestion } from '../question';
-import { clausesOf, frontedText, invert, isPlainCopula, isSpecific, partsText, phrase, subjectText, verbForWhSubject, type Clause, type Part, type Span } from './clause';
+import { clausesOf, frontedText, invert, partsAfter, isPlainCopula, isSpecific, partsText, phrase, subjectText, verbForWhSubject, type Clause, type Part, type Span } from './clause';
 import { trimRange, type Candidate, type PassageContext } from './context';
 import { AMOUNT_WORD, BASE_CONFIDENCE, PERSON_TAGS, PERSON_VERB, answerOf, has, isCapitalised, isGroup, isNamedThing, namesPerson, whFor, whichOf, type Answer, type AnswerKind } from './answers';
 
@@ -363,6 +363,36 @@ function infinitiveQuestion(context: PassageContext, clause: Clause): SentenceQu
   return undefined;
 }
 
+/**
+ * The object of an infinitive after a verb that takes one: "The lab planned to build a reactor" → "What
+ * did the lab plan to build?"; for "name X Y" the name: "Grissom, White, and Chaffee decided to name
+ * their flight Apollo 1" → "What did Grissom, White, and Chaffee decide to name their flight?".
+ */
+function infinitiveObjectQuestion(context: PassageContext, clause: Clause, entities: Entity[]): SentenceQuestion | undefined {
+  const { sentence } = clause;
+  const { terms } = sentence;
+  const index = clause.parts.findIndex((part) => part.kind === 'infinitive');
+  if (index < 0 || !isAskable(clause) || !clause.parts.slice(0, index).every((one) => one.kind === 'adverb') || !TAKES_INFINITIVE.test(terms[clause.verb.main]!.text)) return undefined;
+  const part = clause.parts[index]!;
+  const verb = part.from + 1;
+  if (!/^to$/i.test(terms[part.from]!.text) || !has(terms[verb], 'Verb') || has(terms[verb], 'Copula')) return undefined;
+  const inner = partsAfter(terms, verb + 1, part.to);
+  const [first, second] = inner;
+  const whole = (one: Part | undefined) => one?.kind === 'noun' && one.phrase !== undefined && !one.continued && !one.listed;
+  if (!whole(first)) return undefined;
+  const naming = /^(name|call|rename)$/i.test(terms[verb]!.text) && whole(second);
+  // (The object, and not one that a following phrase may belong to: "to build a road linking the towns".)
+  if (!naming && second !== undefined && !second.detached && (second.kind === 'noun' || second.kind === 'other' || second.kind === 'infinitive')) return undefined;
+  const target = naming ? second! : first!;
+  const answer = answerOf(context, sentence, entities, target.phrase!);
+  if (!answer || (answer.counted && answer.counted.to !== target.phrase!.to)) return undefined;
+  const wh = naming ? 'what' : answer.kind === 'date' ? undefined : whFor(context, sentence, answer);
+  if (!wh) return undefined;
+  const rest = ['to', phrase(context, terms, verb, verb + 1), ...inner.filter((one) => one !== target && !one.detached).map((one) => phrase(context, terms, one.from, one.to))].join(' ');
+  const body = invert(context, clause, [rest, partsText(context, clause, clause.parts.slice(0, index + 1)), frontedText(context, clause)].filter(Boolean).join(' '));
+  return body ? asked(context, clause, finishQuestion([wh, body]), answer, answer.kind, 'infinitive') : undefined;
+}
+
 /** "The Broncos won the game by scoring 11 points" → "How did the Broncos win the game?" */
 function meansQuestion(context: PassageContext, clause: Clause): SentenceQuestion | undefined {
   const part = clause.parts.find((one) => one.kind === 'means');
@@ -551,6 +581,7 @@ export function sentenceQuestions(context: PassageContext, sentence: Sentence, r
     push(frontedQuestion(context, clause, entities));
     push(predicateQuestion(context, clause, entities));
     push(infinitiveQuestion(context, clause));
+    push(infinitiveObjectQuestion(context, clause, entities));
     push(meansQuestion(context, clause));
     push(appositiveQuestion(context, clause));
     for (const question of kindQuestions(context, clause)) push(question);
