@@ -489,6 +489,53 @@ function appositionQuestions(context: PassageContext, sentence: Sentence, entiti
   return questions;
 }
 
+/** The noun phrases of a list that `first` opens: "one Combined Statistical Area, eight Metropolitan Statistical Areas, ... and multiple metropolitan divisions". */
+function listItems(terms: Term[], first: NounPhrase): NounPhrase[] {
+  const items = [first];
+  let last = first;
+  while (items.length < 12 && (/^,\s*$/.test(terms[last.to - 1]!.after) || /^(and|or)$/i.test(terms[last.to]?.text ?? ''))) {
+    const and = /^(and|or)$/i.test(terms[last.to]?.text ?? '');
+    const item = nounPhraseAt(terms, and ? last.to + 1 : last.to);
+    if (!item || item.pronoun) break;
+    items.push(item);
+    last = item;
+    if (and) break;
+  }
+  return items;
+}
+
+/**
+ * A list of counts after the verb, one question per item: "Davis compiled 5½ sacks, four forced
+ * fumbles, and four interceptions" → "How many interceptions did Davis compile?"; "Southern California
+ * consists of one Combined Statistical Area, eight Metropolitan Statistical Areas, ..." → "How many
+ * Metropolitan Statistical Areas does Southern California consist of?".
+ */
+function countListQuestions(context: PassageContext, clause: Clause, entities: Entity[]): SentenceQuestion[] {
+  const { sentence } = clause;
+  const { terms } = sentence;
+  const index = clause.parts.findIndex((part) => part.listed);
+  const part = clause.parts[index];
+  if (!part?.phrase || !isAskable(clause) || clause.verb.copula || isBe(clause) || isPassive(clause)) return [];
+  // The object right after the verb, or the phrase of a preposition right after it ("consists of").
+  if (!clause.parts.slice(0, index).every((one) => one.kind === 'adverb') || (part.kind !== 'noun' && part.kind !== 'preposition')) return [];
+  const items = listItems(terms, part.phrase);
+  const rest = [partsText(context, clause, [part]), part.kind === 'preposition' ? part.preposition : ''].filter(Boolean).join(' ');
+  const body = invert(context, clause, [rest, frontedText(context, clause)].filter(Boolean).join(' '));
+  if (!body || items.length < 2) return [];
+  const questions: SentenceQuestion[] = [];
+  const nouns = new Set<string>();
+  for (const item of items) {
+    const answer = answerOf(context, sentence, entities, item);
+    if (answer?.kind !== 'count' || answer.counted!.to !== item.to) continue;
+    const counted = phrase(context, terms, answer.counted!.from, answer.counted!.to);
+    // Two items that count the same noun would ask the same question.
+    if (nouns.has(counted.toLowerCase())) return [];
+    nouns.add(counted.toLowerCase());
+    questions.push(asked(context, clause, finishQuestion([`how many ${counted}`, body]), answer, 'count', part.kind === 'noun' ? 'object' : 'preposition'));
+  }
+  return questions;
+}
+
 /**
  * "From 2005 to 2014, there were two Major League Soccer teams in Los Angeles" → "How many Major League
  * Soccer teams were there in Los Angeles from 2005 to 2014?": a count after "there is / are / was / were",
@@ -582,6 +629,7 @@ export function sentenceQuestions(context: PassageContext, sentence: Sentence, r
     push(predicateQuestion(context, clause, entities));
     push(infinitiveQuestion(context, clause));
     push(infinitiveObjectQuestion(context, clause, entities));
+    for (const question of countListQuestions(context, clause, entities)) push(question);
     push(meansQuestion(context, clause));
     push(appositiveQuestion(context, clause));
     for (const question of kindQuestions(context, clause)) push(question);
