@@ -618,9 +618,14 @@ export function sentenceQuestions(context: PassageContext, sentence: Sentence, r
     if (!question || /\b(it|they|them|he|she|him|this|these|those)\b/i.test(question.question)) return;
     if (question.question.split(' ').length <= MAX_QUESTION_WORDS && context.isClean(question.start, question.end)) questions.push(question);
   };
-  for (const parsed of clausesOf(sentence)) {
-    // "burned a mixture of acetylene and compressed oxygen": a question would cut the phrase that goes on after "and".
-    if (parsed.parts.some((part) => part.continued && !part.detached)) continue;
+  for (const read of clausesOf(sentence)) {
+    // "burned a mixture of acetylene and compressed oxygen": a question would cut the phrase that goes on
+    // after "and". A later phrase of a preposition that does ("widened his target from individual pieties
+    // like indulgences and pilgrimages") is left out with what follows it.
+    const cut = read.parts.findIndex((part) => part.continued && !part.detached);
+    const kept = cut > 0 && read.parts[cut]!.kind === 'preposition' && read.parts.slice(0, cut).some((part) => part.kind !== 'adverb') ? read.parts.slice(0, cut) : undefined;
+    if (cut >= 0 && !kept) continue;
+    const parsed = kept ? { ...read, parts: kept } : read;
     const referent = referentOf(parsed, referents);
     const clause = referent !== undefined ? { ...parsed, subjectName: referent } : parsed;
     push(subjectQuestion(context, clause, entities));
