@@ -248,7 +248,9 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
       const before = clause.parts.slice(0, index);
       const nearVerb = before.every((one) => one.kind === 'adverb' || one.kind === 'adjective');
       // (After the object only: a phrase after another one may hang on its noun, "to victory in Super Bowl XXXIII".)
-      const afterObject = !clause.verb.copula && !isBe(clause) && !LINKING.test(sentence.terms[clause.verb.main]!.text) && before[0]?.kind === 'noun' && !before[0].continued && !before[0].listed && before.slice(1).every((one) => one.kind === 'adverb');
+      // (Only a preposition that goes with the verb and its object, "complete a pass to", "launch an attack on"; "What
+      // did the rotors have an arrangement of blades at?" reads badly.)
+      const afterObject = /^(to|with|from|into|onto|for|against|on|about|toward|towards)$/.test(part.preposition!) && !clause.verb.copula && !isBe(clause) && !LINKING.test(sentence.terms[clause.verb.main]!.text) && before[0]?.kind === 'noun' && !before[0].continued && !before[0].listed && before.slice(1).every((one) => one.kind === 'adverb');
       // The phrases after it that say more about the event ("for a 2-point conversion") are left out of a question that ends in the preposition.
       const following = clause.parts.slice(index + 1).filter((one) => !one.detached);
       // ("subscribed to the Agreement on Social Policy": a name goes on in the capitalised phrase after it.)
