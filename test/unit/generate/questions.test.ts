@@ -247,3 +247,53 @@ test('a bracket or an aside between commas after the subject is left out of the 
   assert.equal(pairs.get('What does the restored video contain?'), 'conservative digital enhancements', [...pairs.keys()].join(' | '));
   assert.equal(pairs.get('What is the User Datagram Protocol?'), 'an example of a datagram protocol', [...pairs.keys()].join(' | '));
 });
+
+test('answer candidates beyond the first phrase: a preposition after the object, the object of an infinitive, counts after "there is", each count of a list', () => {
+  const pairs = questionsOf(
+    [
+      'Manning completed a pass to Bennie Fowler for a 2-point conversion.',
+      'The lab planned to build a new reactor.',
+      'From 2005 to 2014, there were two Major League Soccer teams in Los Angeles.',
+      'Davis compiled 5 sacks, four forced fumbles, and four interceptions.',
+      'Kearney Boulevard is lined with tall palm trees.',
+      'The multiplication of two integers can be expressed as the set of triples.',
+    ].join(' ') + '\n',
+  );
+  const expected: Record<string, string> = {
+    'Who did Manning complete a pass to?': 'Bennie Fowler',
+    'What did the lab plan to build?': 'new reactor',
+    'How many Major League Soccer teams were there in Los Angeles from 2005 to 2014?': 'two',
+    'How many interceptions did Davis compile?': 'four',
+    'How many forced fumbles did Davis compile?': 'four',
+    'What is Kearney Boulevard lined with?': 'tall palm trees',
+    'What can the multiplication of two integers be expressed as?': 'set of triples',
+  };
+  for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
+  // "in" after an object says where or when, not what the verb takes: no "What did the Broncos defeat the Steelers in?".
+  const located = questionsOf('The Broncos defeated the Steelers in the divisional round.\n');
+  assert.ok(![...located.keys()].some((question) => /\bin\?$/.test(question)), [...located.keys()].join(' | '));
+  // The first item of a list that goes on after a comma is no whole answer.
+  const listed = questionsOf('The expedition conquered the islands of Lanzarote, Fuerteventura and El Hierro.\n');
+  assert.ok(![...listed.values()].includes('islands of Lanzarote'), [...listed.entries()].join(' | '));
+});
+
+test('longer subjects are read: an appositive with its phrase, a participle after the subject, a list of names, a quoted word', () => {
+  const pairs = questionsOf(
+    [
+      'During the Protestant Reformation, Lefevre, a professor at the University of Paris, published his French translation of the New Testament in 1523.',
+      'A Norman named Oursel led a force of "Franks" into the upper Euphrates valley.',
+      'Grissom, White, and Chaffee decided to name their flight Apollo 1.',
+      'In the summer of 1521, Luther widened his target.',
+    ].join(' ') + '\n',
+  );
+  const expected: Record<string, string> = {
+    'Who was Lefevre?': 'a professor at the University of Paris',
+    'When did Lefevre publish his French translation of the New Testament during the Protestant Reformation?': '1523',
+    'What did a Norman named Oursel lead into the upper Euphrates valley?': 'force of "Franks"',
+    'What did Grissom, White, and Chaffee decide to do?': 'name their flight Apollo 1',
+    'When did Luther widen his target?': 'summer of 1521',
+  };
+  for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
+  // The subject that goes on with a participle is no answer of its own ("Who led ...?" → "Norman named Oursel").
+  assert.ok(![...pairs.values()].includes('Norman named Oursel'), [...pairs.entries()].join(' | '));
+});
