@@ -257,6 +257,7 @@ test('answer candidates beyond the first phrase: a preposition after the object,
       'Davis compiled 5 sacks, four forced fumbles, and four interceptions.',
       'Kearney Boulevard is lined with tall palm trees.',
       'The multiplication of two integers can be expressed as the set of triples.',
+      'The unemployment rate reached 10% in 1982.',
     ].join(' ') + '\n',
   );
   const expected: Record<string, string> = {
@@ -267,6 +268,7 @@ test('answer candidates beyond the first phrase: a preposition after the object,
     'How many forced fumbles did Davis compile?': 'four',
     'What is Kearney Boulevard lined with?': 'tall palm trees',
     'What can the multiplication of two integers be expressed as?': 'set of triples',
+    'What percentage did the unemployment rate reach in 1982?': '10%',
   };
   for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
   // "in" after an object says where or when, not what the verb takes: no "What did the Broncos defeat the Steelers in?".

@@ -226,7 +226,8 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
       // "made a significant contribution to X": with a light verb the phrase after the object completes it.
       if (answer.kind === 'phrase' && LIGHT_VERB.test(sentence.terms[clause.verb.main]!.text) && clause.parts[1]?.kind === 'preposition' && !clause.parts[1].detached) return;
       // "The gallery closed 25 February 2010": a date right after the verb says when.
-      wh = answer.kind === 'date' ? 'when' : LINKING.test(sentence.terms[clause.verb.main]!.text) && answer.kind !== 'count' ? 'what' : whFor(context, sentence, answer);
+      // ("The efficiency reaches some 27-30%": "What percentage does the efficiency reach?")
+      wh = answer.kind === 'date' ? 'when' : answer.kind === 'percent' ? 'what percentage' : LINKING.test(sentence.terms[clause.verb.main]!.text) && answer.kind !== 'count' ? 'what' : whFor(context, sentence, answer);
       rest = partsText(context, clause, [part]);
     } else {
       // After "is" the first phrase is what the clause says ("was under Norman rule"); a later one hangs
