@@ -68,7 +68,9 @@ function segments(sentence: Sentence): Span[] {
   for (let i = 0; i < terms.length - 1; i++) {
     const after = terms[i]!.after;
     const next = terms[i + 1]!.text.toLowerCase();
-    const conjunction = /^(and|but|while|whereas|although|though|yet|so)$/.test(next);
+    // (", while also leading the NFL in interceptions": "while" before an -ing form opens no clause of its own.)
+    const beforeGerund = next === 'while' && has(terms[adverbsFrom(terms, i + 2, terms.length).to], 'Gerund');
+    const conjunction = /^(and|but|while|whereas|although|though|yet|so)$/.test(next) && !beforeGerund;
     let opensClause = false;
     if (conjunction && !/,/.test(after)) {
       const subject = nounPhraseAt(terms, i + 2);
@@ -587,7 +589,10 @@ function collectClauses(sentence: Sentence): Clause[] {
     if (next) clauses.push(next);
     const participle = participleClause(sentence, next ?? clause, limit);
     if (participle) clauses.push(participle);
-    for (const one of [clause, next, participle]) {
+    // ("gave up just 308 points, ranking sixth in the league, while also leading the NFL in interceptions": a second participle.)
+    const second = participle && participleClause(sentence, participle, limit);
+    if (second) clauses.push(second);
+    for (const one of [clause, next, participle, second]) {
       const means = one && meansClause(sentence, one);
       if (means) clauses.push(means);
     }
