@@ -1,5 +1,5 @@
 import type { Entity, EntityType, Sentence, Term } from '../nlp';
-import { isNominal, isPlural, opensAmount, type NounPhrase } from '../phrases';
+import { breaksAfter, isNominal, isPlural, opensAmount, type NounPhrase } from '../phrases';
 import { phrase, type Span } from './clause';
 import type { PassageContext } from './context';
 
@@ -113,6 +113,8 @@ export function answerOf(context: PassageContext, sentence: Sentence, entities: 
   if (VAGUE_ANSWER.test(terms[from]!.text) && !opensAmount(terms, from)) return undefined;
   // "William E": a name cut at an initial; "places where the environment": a clause inside.
   if (/^\p{Lu}$/u.test(terms[noun.to - 1]!.text)) return undefined;
+  // "Francis I": a name that goes on with a roman numeral the phrase left out.
+  if (isCapitalised(terms[noun.to - 1]) && /^[IVX]+$/.test(terms[noun.to]?.text ?? '') && !breaksAfter(terms[noun.to - 1]!)) return undefined;
   if (terms.slice(from, noun.to).some((term) => /^(where|which|who|whom|whose|that|when|was|were|is|are)$/i.test(term.text)) || /^(of|and|or|the|a|an|to|in)$/i.test(terms[noun.to - 1]!.text)) return undefined;
   const head = terms[noun.head]!;
   const person = namesPerson(terms, noun);

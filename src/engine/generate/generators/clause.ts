@@ -498,6 +498,9 @@ function meansClause(sentence: Sentence, clause: Clause): Clause | undefined {
   return { sentence, subject: clause.subject, adverbs: { from: at, to: at }, verb, parts, relative: clause.relative, participle: true, ...(clause.subjectName ? { subjectName: clause.subjectName } : {}) };
 }
 
+/** Nouns for a person that are known by whom they belong to ("a student of Lefevre", "a member of Geordie"). */
+const PERSON_OF = /^(student|students|member|members|son|sons|daughter|daughters|wife|husband|brother|sister|father|mother|friend|friends|pupil|pupils|disciple|disciples|follower|followers|leader|founder|president|director|descendant|descendants|colleague|professor|king|queen|emperor)$/i;
+
 /** "X, who had five sacks" and "X which runs": clauses whose subject is the noun phrase before the pronoun. */
 function relativeClauses(sentence: Sentence): Clause[] {
   const { terms } = sentence;
@@ -519,6 +522,12 @@ function relativeClauses(sentence: Sentence): Clause[] {
       const afterOf = /^of$/i.test(previous?.text ?? '');
       const boundary = !previous || breaksAfter(previous) || has(previous, 'Preposition') && !/^of$/i.test(previous.text) || afterOf || has(previous, 'Verb') || has(previous, 'Conjunction');
       const phrase = boundary ? nounPhraseAt(terms, from, i) : undefined;
+      // ("a student of Lefevre who went on to ...": after a noun for a person, "who" is that person, whom
+      // the clause does not name; it is left unread.)
+      if (afterOf && antecedent !== undefined && /^(who|whom)$/i.test(terms[i]!.text) && (has(terms[from - 2], 'Actor') || PERSON_OF.test(terms[from - 2]?.text ?? ''))) {
+        antecedent = undefined;
+        break;
+      }
       if (phrase && phrase.to === i && !phrase.pronoun && (antecedent === undefined || afterOf)) antecedent = phrase;
     }
     if (!antecedent) continue;
