@@ -53,6 +53,9 @@ export function checkCandidates(passage: Passage, generator: GeneratorName, cand
     }
     const answer = passage.text.slice(answerStart, answerEnd);
     if (answer !== passage.plain.slice(answerStart, answerEnd) || answer !== answer.trim() || answer.length > MAX_ANSWER_CHARS || !isBalanced(answer) || isCutOff(answer)) continue;
+    // ", 1990 China": an answer opens with a word, a number or an opening mark, never with a comma; and
+    // a question with a space before its punctuation ("in China in, 1990") was cut out of broken text.
+    if (/^[,;:.!?)\]]/.test(answer) || /\s[,;:]|\b(in|on|at|of|to|for|by|with|from|the|a|an)[,;:]/i.test(candidate.question)) continue;
     if (generator !== 'cloze' && !isCompleteQuestion(candidate.question)) continue;
     // A question that states its own answer teaches nothing.
     const normalizedAnswer = normalizeText(answer);

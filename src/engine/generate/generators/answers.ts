@@ -172,6 +172,8 @@ export function whFor(context: PassageContext, sentence: Sentence, answer: Answe
     case 'person':
       return whichOf(context, sentence, answer) ?? 'who';
     case 'count':
+      // ("17 urban clusters and 18 rural clusters": the second count would stand in the question.)
+      if (sentence.terms.slice(answer.counted!.from, answer.counted!.to).some((term) => /^(and|or)$/i.test(term.text))) return undefined;
       return `how many ${phrase(context, sentence.terms, answer.counted!.from, answer.counted!.to)}`;
     case 'money':
       return 'how much';

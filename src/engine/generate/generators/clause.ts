@@ -1,5 +1,6 @@
 import { infinitiveOf, verbForms, type Sentence, type Term, type VerbGroup } from '../nlp';
 import { breaksAfter, isNominal, isPlural, nounPhraseAt, opensAmount, type NounPhrase } from '../phrases';
+import { isCapitalisedWord } from '../casing';
 import type { PassageContext } from './context';
 
 /** A range of terms [from, to) of a sentence. */
@@ -645,7 +646,12 @@ export function subjectText(context: PassageContext, clause: Clause): string {
   const text = phrase(context, terms, clause.subject.from, clause.subject.to);
   const first = terms[clause.subject.from]!;
   const isName = ['ProperNoun', 'Person', 'Place', 'Organization', 'Acronym'].some((tag) => first.tags.has(tag));
-  return clause.subject.from === 0 && !isName ? context.casing.inside(text) : text;
+  // (A subject opens the sentence, or what follows a colon: "Role of IFITM5: The expression of IFITM5 is ...".)
+  const opens = clause.subject.from === 0 || /:\s*$/.test(terms[clause.subject.from - 1]!.after);
+  if (!opens || isName) return text;
+  // ("Successful detection of viral pathogens requires ...": an adjective that opens the sentence is an ordinary word.)
+  const ordinary = first.tags.has('Adjective') && !first.tags.has('Demonym') && isCapitalisedWord(first.text) && !/^\s*\p{Lu}/u.test(text.slice(first.text.length));
+  return ordinary ? first.text.toLowerCase() + text.slice(first.text.length) : context.casing.inside(text);
 }
 
 /** The fronted phrase ("In 1066,") as a trailing phrase of a question ("in 1066"), when it is a short phrase of a preposition. */
