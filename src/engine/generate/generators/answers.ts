@@ -39,7 +39,7 @@ export const PERSON_TAGS = ['Person', 'FirstName', 'LastName', 'MaleName', 'Fema
 /** Heads that measure or sort rather than name ("half of the rainforests", "a form of anthrax"): no "which half". */
 const PARTITIVE = /^(half|part|parts|number|majority|minority|most|percent|amount|lot|lots|kind|kinds|type|types|sort|form|forms|way|ways|one|piece|rest|set|series|group|range|variety|share|portion|fraction|total|sum|example|examples|case|cases|instance|end|beginning|start|middle|top|bottom|side|front|back|edge|area|level|use|name)$/i;
 /** Heads of names that say what kind of thing the name names ("the AFC Championship Game" → "which game"). */
-const CATEGORY_NOUN = /^(Game|Championship|Cup|League|Party|Company|Corporation|University|College|School|Academy|Museum|Gallery|River|Lake|Mountains?|Park|Street|Avenue|Road|Bridge|Station|Airport|Church|Cathedral|Abbey|Castle|Palace|Treaty|Act|Convention|Agreement|Directive|Regulation|Court|Council|Parliament|Assembly|Committee|Commission|Bank|Exchange|Institute|Society|Association|Union|Army|Navy|War|Battle|Award|Prize|Theatre|Theater|Hotel|Market|Tower|Hall|Square|Island|County|Province|District|Region|Valley|Desert|Forest|Ocean|Sea|Bay|Canal|Highway|Freeway|Route|Protocol|Program|Programme|Mission|Project|Festival|Orchestra|Club|Magazine|Newspaper|Journal|Channel|Hospital|Prison|Temple|Dynasty|Empire|Kingdom|Republic|Movement|Revolution|Uprising|Conference|Summit|Declaration|Constitution|Charter|Doctrine|Theorem|Law|Principle|Library|Stadium|Arena|Centre|Center|Foundation|Agency|Department|Ministry|Office|Service|Fund|Trust|Group|Network|Satellite|Spacecraft|Rocket|Ship)$/;
+const CATEGORY_NOUN = /^(Game|Championship|Cup|League|Party|Company|Corporation|University|College|School|Academy|Museum|Gallery|River|Lake|Mountains?|Park|Street|Avenue|Road|Bridge|Station|Airport|Church|Cathedral|Abbey|Castle|Palace|Treaty|Act|Convention|Agreement|Directive|Regulation|Court|Council|Parliament|Assembly|Committee|Commission|Bank|Exchange|Institute|Society|Association|Union|Army|Navy|War|Battle|Award|Prize|Theatre|Theater|Hotel|Market|Tower|Hall|Square|Island|County|Province|District|Region|Valley|Desert|Forest|Ocean|Sea|Bay|Canal|Highway|Freeway|Route|Boulevard|Protocol|Program|Programme|Mission|Project|Festival|Orchestra|Club|Magazine|Newspaper|Journal|Channel|Hospital|Prison|Temple|Dynasty|Empire|Kingdom|Republic|Movement|Revolution|Uprising|Conference|Summit|Declaration|Constitution|Charter|Doctrine|Theorem|Law|Principle|Library|Stadium|Arena|Centre|Center|Foundation|Agency|Department|Ministry|Office|Service|Fund|Trust|Group|Network|Satellite|Spacecraft|Rocket|Ship)$/;
 /** Lower-case words inside names ("Gadifer de la Salle"), which are no titles. */
 const NAME_PARTICLE = /^(de|la|le|du|da|di|del|della|van|von|der|den|al|el|bin|ibn|y|of|the|and)$/i;
 export const AMOUNT_WORD = /^(about|around|over|nearly|almost|approximately|roughly|just|only|some|more|less|fewer|than|at|least|up|to|under)$/i;
@@ -150,7 +150,11 @@ export function isGroup(sentence: Sentence, answer: Answer): boolean {
 
 /** A singular name after "the" ("the Tyne and Wear Metro", "the Parliament of Victoria") names a thing, not a person: asked with "what". */
 export function isNamedThing(sentence: Sentence, answer: Answer): boolean {
-  if (answer.kind !== 'name' || answer.person || answer.plural || !/^the$/i.test(sentence.terms[answer.from - 1]?.text ?? '')) return false;
+  if (answer.kind !== 'name' || answer.person) return false;
+  // ("ARPANET and SITA HLN": names in capitals are of systems and bodies, not of people.)
+  const words = sentence.terms.slice(answer.from, answer.to).filter((term) => !/^(and|of|&)$/i.test(term.text));
+  if (words.every((term) => /^[\p{Lu}\d-]{2,}$/u.test(term.text))) return true;
+  if (answer.plural || !/^the$/i.test(sentence.terms[answer.from - 1]?.text ?? '')) return false;
   // ("the Shah of Iran", "the French": a title or a people.)
   return !sentence.terms.slice(answer.from, answer.to).some((term) => ['Actor', 'Honorific', 'Demonym', ...PERSON_TAGS].some((tag) => has(term, tag)));
 }
