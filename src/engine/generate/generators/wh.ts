@@ -147,6 +147,13 @@ function isOneOfTheMost(terms: Term[], part: Span): boolean {
   return /^one$/i.test(words[0]?.text ?? '') && /^of$/i.test(words[1]?.text ?? '') && /^the$/i.test(words[2]?.text ?? '') && words.slice(3).some((term) => has(term, 'Superlative') || has(term, 'Ordinal') || /^most$/i.test(term.text));
 }
 
+/** The name in apposition to a subject that describes it ("Their local rivals, Polonia Warsaw"), a person or group when the description is. */
+function describedName(context: PassageContext, sentence: Sentence, entities: Entity[], clause: Clause): Answer | undefined {
+  const name = answerOf(context, sentence, entities, clause.appositive!);
+  if (!name || name.category) return undefined;
+  return namesPerson(sentence.terms, clause.subject) ? { ...name, person: true } : name;
+}
+
 /** "Rollo led the raiders" → "Who led the raiders?"; "Which defensive end had 5 sacks?" */
 function subjectQuestion(context: PassageContext, clause: Clause, entities: Entity[]): SentenceQuestion | undefined {
   const { sentence } = clause;
@@ -162,7 +169,9 @@ function subjectQuestion(context: PassageContext, clause: Clause, entities: Enti
   if (isPlainCopula(clause) && !(predicate?.kind === 'noun' && (described || definite)) && !qualified) return undefined;
   // "transmission must have been person to person": "be" with a bare noun after it says nothing definite.
   if (isBe(clause) && predicate?.kind === 'noun' && !/^(the|a|an|its|their|his|her)$/i.test(sentence.terms[predicate.from]!.text) && !isOneOfTheMost(sentence.terms, predicate)) return undefined;
-  const found = answerOf(context, sentence, entities, clause.subject);
+  // "Their local rivals, Polonia Warsaw, have ...": a description that points elsewhere, and the name after it answers.
+  const nameAfter = clause.appositive && !clause.appositive.pronoun && isCapitalised(sentence.terms[clause.appositive.head]) && /^(their|his|her|its|our)$/i.test(sentence.terms[clause.subject.from]!.text);
+  const found = nameAfter ? describedName(context, sentence, entities, clause) : answerOf(context, sentence, entities, clause.subject);
   if (!found) return undefined;
   // An untyped name that does what people do ("Tesla died on 7 January 1943") is a person.
   const answer = found.kind === 'name' && !found.plural && PERSON_VERB.test(sentence.terms[clause.verb.main]!.text) && clause.verb.auxiliary === '' ? { ...found, person: true } : found;
