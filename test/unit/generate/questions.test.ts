@@ -258,6 +258,8 @@ test('answer candidates beyond the first phrase: a preposition after the object,
       'Kearney Boulevard is lined with tall palm trees.',
       'The multiplication of two integers can be expressed as the set of triples.',
       'The unemployment rate reached 10% in 1982.',
+      'The 2010 drought had three epicenters where vegetation died off.',
+      'Their local rivals, Polonia Warsaw, have significantly fewer supporters.',
     ].join(' ') + '\n',
   );
   const expected: Record<string, string> = {
@@ -269,6 +271,8 @@ test('answer candidates beyond the first phrase: a preposition after the object,
     'What is Kearney Boulevard lined with?': 'tall palm trees',
     'What can the multiplication of two integers be expressed as?': 'set of triples',
     'What percentage did the unemployment rate reach in 1982?': '10%',
+    'How many epicenters did the 2010 drought have?': 'three',
+    'Who has significantly fewer supporters?': 'Polonia Warsaw',
   };
   for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
   // "in" after an object says where or when, not what the verb takes: no "What did the Broncos defeat the Steelers in?".

@@ -229,7 +229,9 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
       // constitution enacted in 1975", "the first quarterback ever to lead ...").
       const next = clause.parts.slice(1).find((one) => one.kind !== 'adverb');
       const belongs = next !== undefined && !next.detached && (next.kind === 'noun' || next.kind === 'other' || next.kind === 'infinitive' && !/^in$/i.test(sentence.terms[next.from]!.text));
-      if (index !== 0 || clause.verb.copula || isBe(clause) || belongs) return;
+      // ("had three epicenters where vegetation died off": a relative clause after a count only says more of what is counted, and is left out.)
+      const relativeAfterCount = answer.kind === 'count' && next?.kind === 'other' && /^(where|which|that|who|whom|whose)$/i.test(sentence.terms[next.from]!.text);
+      if (index !== 0 || clause.verb.copula || isBe(clause) || (belongs && !relativeAfterCount)) return;
       // After a passive verb a noun phrase is no object ("is sampled every 6 minutes"), unless the verb names or gives ("was named X").
       if (passive && !/^(named|called|given|awarded|granted|offered|shown|told|taught|sent|paid|elected|appointed|made|considered)$/i.test(sentence.terms[clause.verb.main]!.text)) return;
       // "made a significant contribution to X": with a light verb the phrase after the object completes it.
@@ -237,7 +239,7 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
       // "The gallery closed 25 February 2010": a date right after the verb says when.
       // ("The efficiency reaches some 27-30%": "What percentage does the efficiency reach?")
       wh = answer.kind === 'date' ? 'when' : answer.kind === 'percent' ? 'what percentage' : LINKING.test(sentence.terms[clause.verb.main]!.text) && answer.kind !== 'count' ? 'what' : whFor(context, sentence, answer);
-      rest = partsText(context, clause, [part]);
+      rest = partsText(context, clause, relativeAfterCount ? [part, next!] : [part]);
     } else {
       // After "is" the first phrase is what the clause says ("was under Norman rule"); a later one hangs
       // on it, unless what "is" says is an adjective ("is strongest in inner Melbourne").
