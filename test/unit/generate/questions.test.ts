@@ -260,6 +260,7 @@ test('answer candidates beyond the first phrase: a preposition after the object,
       'The unemployment rate reached 10% in 1982.',
       'The 2010 drought had three epicenters where vegetation died off.',
       'Their local rivals, Polonia Warsaw, have significantly fewer supporters.',
+      'Polonia was relegated from the top flight in 2013 because of their disastrous financial situation.',
     ].join(' ') + '\n',
   );
   const expected: Record<string, string> = {
@@ -273,6 +274,7 @@ test('answer candidates beyond the first phrase: a preposition after the object,
     'What percentage did the unemployment rate reach in 1982?': '10%',
     'How many epicenters did the 2010 drought have?': 'three',
     'Who has significantly fewer supporters?': 'Polonia Warsaw',
+    'Why was Polonia relegated from the top flight in 2013?': 'their disastrous financial situation',
   };
   for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
   // "in" after an object says where or when, not what the verb takes: no "What did the Broncos defeat the Steelers in?".

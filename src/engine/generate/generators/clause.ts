@@ -11,7 +11,7 @@ export interface Span {
 
 /** A phrase after the verb: a noun phrase, a preposition with its noun phrase, an adverb, or anything else. */
 export interface Part extends Span {
-  kind: 'noun' | 'preposition' | 'adverb' | 'adjective' | 'infinitive' | 'means' | 'other';
+  kind: 'noun' | 'preposition' | 'adverb' | 'adjective' | 'infinitive' | 'means' | 'reason' | 'other';
   /** After a comma ("..., in 1066"): a question may ask about it but leaves it out otherwise. */
   detached?: boolean;
   /** Followed by "and" and more of the same ("acetylene and compressed oxygen"): not a whole answer. */
@@ -161,6 +161,10 @@ export function partsAfter(terms: Term[], from: number, limit: number): Part[] {
       // Cut off before a comma inside it ("armed with groups of large, ...") it would end mid-phrase.
       if (!isNominal(terms[to - 1])) break;
       part = { kind: 'means', from: i, to, ...(/^(and|or)$/i.test(terms[to]?.text ?? '') ? { continued: true } : {}) };
+    } else if (/^(because of|due to|owing to)$/i.test(`${term.text} ${terms[i + 1]?.text}`) && !breaksAfter(term) && nounPhraseAt(terms, i + 2, limit)) {
+      // "because of their disastrous financial situation": why it happened.
+      const reason = nounPhraseAt(terms, i + 2, limit)!;
+      part = { kind: 'reason', from: i, to: phrasesAfter(terms, reason.to, limit, 2) };
     } else if (/^to$/i.test(term.text) && has(terms[i + 1], 'Verb') && !breaksAfter(term) || /^in order to$/i.test(`${term.text} ${terms[i + 1]?.text} ${terms[i + 2]?.text}`)) {
       // "to play in the Pro Bowl", "in order to attract visitors": an infinitive phrase, up to the next comma.
       let to = i + 1;

@@ -407,6 +407,19 @@ function infinitiveObjectQuestion(context: PassageContext, clause: Clause, entit
   return body ? asked(context, clause, finishQuestion([wh, body]), answer, answer.kind, 'infinitive') : undefined;
 }
 
+/** "Polonia was relegated in 2013 because of their disastrous financial situation" → "Why was Polonia relegated in 2013?" */
+function reasonQuestion(context: PassageContext, clause: Clause): SentenceQuestion | undefined {
+  const part = clause.parts.find((one) => one.kind === 'reason' && !one.detached);
+  // (Only a clear verb: in "the localization of fossil types due to ..." "types" is no verb.)
+  const clear = clause.verb.auxiliary !== '' || clause.verb.copula || clause.verb.past;
+  if (!part || !clear || !isAskable(clause)) return undefined;
+  const reason = nounPhraseAt(clause.sentence.terms, part.from + 2, part.to);
+  if (!reason || reason.pronoun) return undefined;
+  const answer = { from: reason.from, to: part.to };
+  const body = invert(context, clause, [partsText(context, clause, [part]), frontedText(context, clause)].filter(Boolean).join(' '));
+  return body ? asked(context, clause, finishQuestion(['why', body]), answer, 'phrase', 'infinitive') : undefined;
+}
+
 /** "The Broncos won the game by scoring 11 points" → "How did the Broncos win the game?" */
 function meansQuestion(context: PassageContext, clause: Clause): SentenceQuestion | undefined {
   const part = clause.parts.find((one) => one.kind === 'means');
@@ -650,6 +663,7 @@ export function sentenceQuestions(context: PassageContext, sentence: Sentence, r
     push(infinitiveObjectQuestion(context, clause, entities));
     for (const question of countListQuestions(context, clause, entities)) push(question);
     push(meansQuestion(context, clause));
+    push(reasonQuestion(context, clause));
     push(appositiveQuestion(context, clause));
     for (const question of kindQuestions(context, clause)) push(question);
   }
