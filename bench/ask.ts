@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EngineClient } from '../src/engine/process/client';
 import type { PredictSettings } from '../src/engine/process/protocol';
+import { QA_DEFAULTS } from '../src/engine/qa/defaults';
 import { SHAPES, writeRandomBert } from './random-model';
 
 const root = path.resolve(__dirname, '..');
@@ -54,7 +55,7 @@ async function main() {
 
   const settings: PredictSettings = {
     modelDir, examples: [{ id: 'q', question: QUESTION, context: text, answers: [], isImpossible: false }],
-    maxSeqLength: 384, docStride: 128, maxQueryLength: 64, nBestSize: 5, maxAnswerLength: 30, batchSize: 8, version2WithNegative: true, nullScoreDiffThreshold: 0,
+    maxSeqLength: 384, docStride: 128, maxQueryLength: 64, nBestSize: 5, maxAnswerLength: 30, batchSize: QA_DEFAULTS.batchSize, version2WithNegative: true, nullScoreDiffThreshold: 0,
   };
   const engine = new EngineClient({ enginePath: path.join(root, 'dist/engine-process.js') });
   const questions: number[] = [];
