@@ -18,7 +18,7 @@
  * CPU time than the scalar loop, the same bits).
  */
 import { adamWBulk, type AdamWScalars } from './kernels';
-import { adamWHyperparameters, appliesWeightDecay, checkAdamWState, type AdamWOptions, type AdamWState } from './adamw-state';
+import { adamWHyperparameters, checkAdamWState, newAdamWSlots, type AdamWOptions, type AdamWSlot, type AdamWState } from './adamw-state';
 
 export interface Float32Parameter {
   name: string;
@@ -27,13 +27,7 @@ export interface Float32Parameter {
   data: Float32Array;
 }
 
-interface Slot {
-  parameter: Float32Parameter;
-  decays: boolean;
-  step: number;
-  expAvg: Float32Array | null;
-  expAvgSq: Float32Array | null;
-}
+type Slot = AdamWSlot<Float32Parameter, Float32Array>;
 
 const f = Math.fround;
 
@@ -42,15 +36,11 @@ export class Float32AdamW {
   readonly beta2: number;
   readonly epsilon: number;
   readonly weightDecay: number;
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots: Map<string, Slot>;
 
   constructor(parameters: readonly Float32Parameter[], options: AdamWOptions = {}) {
     ({ beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay } = adamWHyperparameters(options));
-    const appliesDecay = options.appliesDecay ?? appliesWeightDecay;
-    for (const parameter of parameters) {
-      if (this.slots.has(parameter.name)) throw new Error(`AdamW: parameter ${parameter.name} given twice`);
-      this.slots.set(parameter.name, { parameter, decays: appliesDecay(parameter.name), step: 0, expAvg: null, expAvgSq: null });
-    }
+    this.slots = newAdamWSlots(parameters, options);
   }
 
   decayedParameterNames(): string[] {

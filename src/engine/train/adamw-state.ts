@@ -65,6 +65,26 @@ export function checkAdamWState(state: AdamWState, shapeOf: (name: string) => re
   }
 }
 
+/** One parameter's optimizer slot: its decay group, torch's step count and moments (tensors or arrays). */
+export interface AdamWSlot<Parameter, Moment> {
+  parameter: Parameter;
+  decays: boolean;
+  step: number;
+  expAvg: Moment | null;
+  expAvgSq: Moment | null;
+}
+
+/** A fresh slot per parameter, decayed as `options.appliesDecay` says (Hugging Face's rule by default); a name given twice is refused. */
+export function newAdamWSlots<Parameter extends { name: string }, Moment>(parameters: readonly Parameter[], options: AdamWOptions): Map<string, AdamWSlot<Parameter, Moment>> {
+  const appliesDecay = options.appliesDecay ?? appliesWeightDecay;
+  const slots = new Map<string, AdamWSlot<Parameter, Moment>>();
+  for (const parameter of parameters) {
+    if (slots.has(parameter.name)) throw new Error(`AdamW: parameter ${parameter.name} given twice`);
+    slots.set(parameter.name, { parameter, decays: appliesDecay(parameter.name), step: 0, expAvg: null, expAvgSq: null });
+  }
+  return slots;
+}
+
 /** The hyperparameters with torch's defaults, checked as torch's constructor checks them. */
 export function adamWHyperparameters(options: AdamWOptions): { beta1: number; beta2: number; epsilon: number; weightDecay: number } {
   const beta1 = options.beta1 ?? 0.9;

@@ -14,7 +14,7 @@
  * operation in the same order as torch's CPU kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamWHyperparameters, appliesWeightDecay, checkAdamWState, type AdamWOptions, type AdamWParameterState, type AdamWState } from './adamw-state';
+import { adamWHyperparameters, checkAdamWState, newAdamWSlots, type AdamWOptions, type AdamWParameterState, type AdamWSlot, type AdamWState } from './adamw-state';
 
 export { appliesWeightDecay, type AdamWOptions, type AdamWParameterState, type AdamWState } from './adamw-state';
 
@@ -24,13 +24,7 @@ export interface NamedParameter {
   variable: tf.Variable;
 }
 
-interface Slot {
-  parameter: NamedParameter;
-  decays: boolean;
-  step: number;
-  expAvg: tf.Tensor | null;
-  expAvgSq: tf.Tensor | null;
-}
+type Slot = AdamWSlot<NamedParameter, tf.Tensor>;
 
 /** Returns `result` after disposing `inputs` (written so that `result` is computed first). */
 function consume<T extends tf.Tensor>(inputs: tf.Tensor[], result: T): T {
@@ -54,16 +48,14 @@ export class AdamW {
   readonly beta2: number;
   readonly epsilon: number;
   readonly weightDecay: number;
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots: Map<string, Slot>;
 
   constructor(parameters: readonly NamedParameter[], options: AdamWOptions = {}) {
     ({ beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay } = adamWHyperparameters(options));
-    const appliesDecay = options.appliesDecay ?? appliesWeightDecay;
     for (const parameter of parameters) {
-      if (this.slots.has(parameter.name)) throw new Error(`AdamW: parameter ${parameter.name} given twice`);
       if (parameter.variable.dtype !== 'float32') throw new Error(`AdamW: parameter ${parameter.name} is ${parameter.variable.dtype}, not float32`);
-      this.slots.set(parameter.name, { parameter, decays: appliesDecay(parameter.name), step: 0, expAvg: null, expAvgSq: null });
     }
+    this.slots = newAdamWSlots(parameters, options);
   }
 
   /** Names of the parameters that receive weight decay (for logs and checks). */
