@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runPrediction } from '../../src/engine/qa/predict';
-import { QA_DEFAULTS } from '../../src/engine/qa/defaults';
+import { extensionPredictSettings } from '../../src/extension/logic/predict-settings';
 import { readDemoQuestions } from './dataset';
 import { demoWorkspaceDir } from './paths';
 import { demoSettings } from './workspace';
@@ -14,18 +14,10 @@ import { demoSettings } from './workspace';
 async function main(modelDir: string): Promise<void> {
   const settings = demoSettings();
   const questions = readDemoQuestions();
-  const output = await runPrediction({
-    modelDir,
-    examples: questions.map((q, i) => ({ id: String(i), question: q.question, context: readFileSync(path.join(demoWorkspaceDir, q.file), 'utf8'), answers: [], isImpossible: false })),
-    maxSeqLength: settings['spantune.maxSeqLength'] as number,
-    docStride: settings['spantune.docStride'] as number,
-    maxQueryLength: QA_DEFAULTS.maxQueryLength,
-    nBestSize: 5,
-    maxAnswerLength: QA_DEFAULTS.maxAnswerLength,
-    batchSize: QA_DEFAULTS.batchSize,
-    version2WithNegative: true,
-    nullScoreDiffThreshold: QA_DEFAULTS.nullScoreDiffThreshold,
-  });
+  const examples = questions.map((q, i) => ({ id: String(i), question: q.question, context: readFileSync(path.join(demoWorkspaceDir, q.file), 'utf8'), answers: [], isImpossible: false }));
+  // Asked as the QA panel asks it, with the demo workspace's window settings.
+  const choices = { maxSeqLength: settings['spantune.maxSeqLength'] as number, docStride: settings['spantune.docStride'] as number };
+  const output = await runPrediction(extensionPredictSettings(modelDir, examples, choices, 5));
   const summary: Record<string, { right: number; total: number }> = {};
   for (const prediction of output.predictions) {
     const question = questions[Number(prediction.id)]!;

@@ -2,11 +2,11 @@
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
 import type { PredictionOutput } from '../../engine/qa/predict';
-import { QA_DEFAULTS } from '../../engine/qa/defaults';
 import { flattenExamples } from '../../engine/squad/dataset';
 import { evaluateV2, goldQuestions, v2ResultToObject } from '../../engine/squad/metrics';
 import type { DatasetStore } from '../dataset-store';
 import { plural } from '../logic/plural';
+import { extensionPredictSettings } from '../logic/predict-settings';
 import { buildTrainingSets } from '../logic/workspace-dataset';
 import { output } from '../output';
 import { readSettings } from '../settings';
@@ -24,21 +24,7 @@ export async function evaluateModel(store: DatasetStore, engine: Engine, control
   const name = await controller.modelName(modelDir);
   const questions = plural(examples.length, 'validation question');
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SpanTune: evaluating ${name} on ${questions}` }, async () => {
-    const prediction = (await engine.get('answering').predict({
-      modelDir,
-      examples,
-      maxSeqLength: s.maxSeqLength,
-      docStride: s.docStride,
-      maxQueryLength: QA_DEFAULTS.maxQueryLength,
-      nBestSize: QA_DEFAULTS.nBestSize,
-      maxAnswerLength: QA_DEFAULTS.maxAnswerLength,
-      batchSize: QA_DEFAULTS.batchSize,
-      version2WithNegative: true,
-      nullScoreDiffThreshold: QA_DEFAULTS.nullScoreDiffThreshold,
-      backend: s.backend,
-      provider: s.provider,
-      threads: s.threads,
-    })) as PredictionOutput;
+    const prediction = (await engine.get('answering').predict(extensionPredictSettings(modelDir, examples, s))) as PredictionOutput;
     const predictions = Object.fromEntries(prediction.predictions.map((p) => [p.id, p.text]));
     return v2ResultToObject(evaluateV2(goldQuestions(validation), predictions));
   });

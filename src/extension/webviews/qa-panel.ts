@@ -4,11 +4,10 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../engine/errors';
-import type { PredictSettings } from '../../engine/process/protocol';
 import type { PredictionOutput } from '../../engine/qa/predict';
-import { QA_DEFAULTS } from '../../engine/qa/defaults';
 import type { QaExample } from '../../engine/squad/types';
 import type { AnswerDecorations } from '../decorations';
+import { extensionPredictSettings } from '../logic/predict-settings';
 import { guarded } from '../output';
 import { revealRange } from '../reveal';
 import { readSettings, relativeDocumentPath } from '../settings';
@@ -135,22 +134,8 @@ export class QaPanel {
     if (sources.length === 0) throw new UserError('Nothing to read: open a document (or pick the workspace scope)');
     void this.panel.webview.postMessage({ type: 'busy', text: `Reading ${sources.length} document(s) with ${await this.deps.controller.modelName(modelDir)}…` });
     const examples: QaExample[] = sources.map((s, i) => ({ id: String(i), question: question.trim(), context: s.text, answers: [], isImpossible: false }));
-    const s = readSettings();
-    const settings: PredictSettings = {
-      modelDir,
-      examples,
-      maxSeqLength: s.maxSeqLength,
-      docStride: s.docStride,
-      maxQueryLength: QA_DEFAULTS.maxQueryLength,
-      nBestSize: 5,
-      maxAnswerLength: QA_DEFAULTS.maxAnswerLength,
-      batchSize: QA_DEFAULTS.batchSize,
-      version2WithNegative: true,
-      nullScoreDiffThreshold: QA_DEFAULTS.nullScoreDiffThreshold,
-      backend: s.backend,
-      provider: s.provider,
-      threads: s.threads,
-    };
+    // Five candidates: the panel lists the best answer and the others under it.
+    const settings = extensionPredictSettings(modelDir, examples, readSettings(), 5);
     this.inFlight?.abort();
     const abort = new AbortController();
     this.inFlight = abort;
