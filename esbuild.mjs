@@ -1,21 +1,14 @@
 // Bundles every entry point of SpanTune: the extension, the engine process, the CLI and the
 // webview scripts. Usage: node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import nodeBundles from './scripts/node-bundles.cjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-// Native TensorFlow builds are optional and loaded lazily at run time; ONNX Runtime is loaded from its
-// own package folder (shipped beside the bundle, or installed with CUDA); `vscode` is provided by the host.
-const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node'];
-
-/** Node entry points: [source, output name]. */
-const nodeEntries = [
-  ['src/cli/main.ts', 'cli'],
-  ['src/engine/process/engine-process.ts', 'engine-process'],
-].filter(([source]) => existsSync(source));
+const { nodeExternals, nodeProgramBuilds } = nodeBundles;
 
 /**
  * The extension: a tiny entry (package.json "main") that times the load of the main bundle, the main
@@ -61,7 +54,8 @@ const common = {
 
 const node = { ...common, outdir: 'dist', platform: 'node', target: 'node20', format: 'cjs', external: nodeExternals };
 const builds = [
-  { ...node, entryPoints: Object.fromEntries(nodeEntries.map(([source, name]) => [name, source])) },
+  // The CLI and the engine process (scripts/node-bundles.cjs).
+  ...nodeProgramBuilds({ outdir: 'dist', sourcemap: common.sourcemap, minify: production }),
   { ...node, entryPoints: { extension: 'src/extension/entry.ts' }, external: [...nodeExternals, './extension-main.js'] },
   { ...node, entryPoints: { 'extension-main': 'src/extension/extension.ts' }, plugins: [lazyChunks] },
   { ...node, entryPoints: Object.fromEntries(Object.entries(extensionChunks).map(([source, name]) => [name, source])) },
@@ -86,6 +80,18 @@ function copyWasmBinaries() {
   }
 }
 
+/**
+ * Chunks are named by their content, so each build of changed code leaves new ones beside the old;
+ * engine-process.js is the single CommonJS bundle of earlier versions. None of them is read any more.
+ */
+function removeOldNodeOutputs() {
+  if (!existsSync('dist')) return;
+  for (const file of readdirSync('dist')) {
+    if (/^chunk-\w+\.mjs(\.map)?$|^engine-process\.js(\.map)?$/.test(file)) rmSync(join('dist', file));
+  }
+}
+
+removeOldNodeOutputs();
 copyWasmBinaries();
 if (watch) {
   for (const options of builds) {

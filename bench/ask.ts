@@ -57,7 +57,7 @@ async function main() {
     modelDir, examples: [{ id: 'q', question: QUESTION, context: text, answers: [], isImpossible: false }],
     maxSeqLength: 384, docStride: 128, maxQueryLength: 64, nBestSize: 5, maxAnswerLength: 30, batchSize: QA_DEFAULTS.batchSize, version2WithNegative: true, nullScoreDiffThreshold: 0,
   };
-  const engine = new EngineClient({ enginePath: path.join(root, 'dist/engine-process.js') });
+  const engine = new EngineClient({ enginePath: path.join(root, 'dist/engine-process.mjs') });
   const questions: number[] = [];
   let windows = 0;
   let backend = '';

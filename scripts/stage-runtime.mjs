@@ -1,7 +1,7 @@
 // Copies the parts of ONNX Runtime the engine loads at run time into dist/node_modules, for one
 // target platform only: onnxruntime-node's JavaScript and bin/napi-v6/<platform>/<arch> (its native
 // binding and libonnxruntime, about 45 MB on linux-x64 instead of 290 MB for every platform), and
-// onnxruntime-common's CommonJS build. The engine finds them beside its bundle (dist/engine-process.js).
+// onnxruntime-common's CommonJS build. The engine finds them beside its bundle (dist/engine-process.mjs).
 // Usage: node scripts/stage-runtime.mjs <vsce target, e.g. linux-x64> | --clean
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

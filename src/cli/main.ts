@@ -33,10 +33,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    // A command may have set its own exit code (e.g. 130 for a cancelled run).
-    if (code !== 0) process.exitCode = code;
-  });
-}

@@ -1,6 +1,6 @@
 /**
  * The `spantune` command as a user runs it, built from the current sources: the CLI and engine-process
- * bundles (esbuild.mjs's settings for node entry points) go into a fresh folder with a copy of
+ * bundles (esbuild.mjs's settings, scripts/node-bundles.cjs) go into a fresh folder with a copy of
  * bin/spantune.js beside them. Tests never run dist/, which may be stale or being rebuilt.
  * The folder sits in node_modules/.cache so that packages left out of the bundle still resolve.
  */
@@ -9,6 +9,7 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } fro
 import path from 'node:path';
 import { after } from 'node:test';
 import * as esbuild from 'esbuild';
+import { nodeProgramBuilds } from '../../scripts/node-bundles.cjs';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
@@ -43,16 +44,8 @@ async function build(): Promise<BuiltCli> {
   const root = mkdtempSync(path.join(cacheDir, 'spantune-cli-test-'));
   folders.push(root);
   const dist = path.join(root, 'dist');
-  await esbuild.build({
-    entryPoints: { cli: path.join(repoRoot, 'src/cli/main.ts'), 'engine-process': path.join(repoRoot, 'src/engine/process/engine-process.ts') },
-    outdir: dist,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
-    logLevel: 'silent',
-  });
+  // esbuild.mjs's own settings for the CLI and the engine process.
+  await Promise.all(nodeProgramBuilds({ outdir: dist, root: repoRoot, logLevel: 'silent' }).map((options) => esbuild.build(options)));
   const wasmDir = path.join(repoRoot, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) cpSync(path.join(wasmDir, file), path.join(dist, file));
   mkdirSync(path.join(root, 'bin'));

@@ -86,18 +86,10 @@ async function onnxForward(modelDir: string, values: Record<string, unknown>, m:
 
 /** Logits on a TensorFlow.js backend (loaded only for this). */
 async function tfjsForward(modelDir: string, backend: BackendName, m: Matrices): Promise<{ start: number[][]; end: number[][] }> {
-  const tf = await import('@tensorflow/tfjs');
   const { initBackend } = await import('../../engine/backend/select');
   const { loadQaModel } = await import('../../engine/model/load');
-  const { forward } = await import('../../engine/model/qa-model');
+  const { forwardMatrices } = await import('../../engine/model/qa-model');
   await initBackend({ force: backend });
   const { model } = await loadQaModel(modelDir);
-  const { start, end } = tf.tidy(() =>
-    forward(model, {
-      inputIds: tf.tensor2d(m.inputIds, undefined, 'int32'),
-      attentionMask: tf.tensor2d(m.attentionMask, undefined, 'int32'),
-      tokenTypeIds: tf.tensor2d(m.tokenTypeIds, undefined, 'int32'),
-    }, { training: false }),
-  );
-  return { start: start.arraySync(), end: end.arraySync() };
+  return forwardMatrices(model, m);
 }

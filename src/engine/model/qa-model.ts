@@ -177,6 +177,26 @@ export interface ModelInputs {
   tokenTypeIds?: tf.Tensor2D; // int32 [batch, seq]; ignored by DistilBERT
 }
 
+/**
+ * Start and end logits of id matrices (rows of one length) in evaluation mode, as nested arrays.
+ * (Callers that load TensorFlow.js on demand get it through here: a dynamic import of the package
+ * itself gives an ES module bundle only its default export.)
+ */
+export function forwardMatrices(model: QaModel, inputs: { inputIds: number[][]; attentionMask: number[][]; tokenTypeIds: number[][] }): { start: number[][]; end: number[][] } {
+  const { start, end } = tf.tidy(() =>
+    forward(model, {
+      inputIds: tf.tensor2d(inputs.inputIds, undefined, 'int32'),
+      attentionMask: tf.tensor2d(inputs.attentionMask, undefined, 'int32'),
+      tokenTypeIds: tf.tensor2d(inputs.tokenTypeIds, undefined, 'int32'),
+    }, { training: false }),
+  );
+  try {
+    return { start: start.arraySync(), end: end.arraySync() };
+  } finally {
+    tf.dispose([start, end]);
+  }
+}
+
 export interface ForwardOptions {
   training: boolean;
   /** Replaces every dropout probability of the config (0 turns dropout off). */

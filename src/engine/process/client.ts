@@ -21,7 +21,7 @@ export function priorityBelowThisProcess(): number {
 }
 
 export interface EngineClientOptions {
-  /** The engine's entry script; defaults to dist/engine-process.js beside this bundle. */
+  /** The engine's entry script; defaults to dist/engine-process.mjs beside this bundle. */
   enginePath?: string;
   /** Node flags for the engine process (e.g. ['--import', 'tsx'] to run from source). */
   execArgv?: string[];
@@ -129,7 +129,7 @@ export class EngineClient {
 
   private ensureChild(): ChildProcess {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) return this.child;
-    const enginePath = this.options.enginePath ?? path.join(__dirname, 'engine-process.js');
+    const enginePath = this.options.enginePath ?? path.join(__dirname, 'engine-process.mjs');
     const child = fork(enginePath, [], {
       execArgv: this.options.execArgv ?? ['--max-old-space-size=8192'],
       env: this.options.env ?? process.env,

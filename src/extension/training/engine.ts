@@ -27,7 +27,7 @@ export class Engine implements vscode.Disposable {
     let client = this.clients.get(role);
     if (!client) {
       client = new EngineClient({
-        enginePath: path.join(this.extensionUri.fsPath, 'dist', 'engine-process.js'),
+        enginePath: path.join(this.extensionUri.fsPath, 'dist', 'engine-process.mjs'),
         env: this.nativeDir ? { ...process.env, SPANTUNE_NATIVE_DIR: this.nativeDir } : process.env,
         onEvent: (event) => {
           if (event.type === 'log') output()[event.level](`[${role}] ${event.message}`);

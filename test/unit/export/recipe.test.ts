@@ -185,7 +185,7 @@ describe('exportTrainingRecipe', () => {
     const { stdout } = await new Promise<{ stdout: string }>((done, fail) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'export-recipe', '--dataset', XQUAD, '--model', 'distilbert/distilbert-base-cased-distilled-squad', '--out', outDir, '--epochs', '1', '--learning-rate', '2e-5'],
+        ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), 'export-recipe', '--dataset', XQUAD, '--model', 'distilbert/distilbert-base-cased-distilled-squad', '--out', outDir, '--epochs', '1', '--learning-rate', '2e-5'],
         { cwd: ROOT, timeout: 60_000 },
         (error, out, err) => (error ? fail(new Error(err)) : done({ stdout: out })),
       );

@@ -77,7 +77,7 @@ test('spantune generate end to end: a folder of files becomes a SQuAD file that 
   mkdirSync(path.dirname(out));
   const { stdout, stderr } = await run(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'generate', '.', '--out', out, '--negatives', '0.5', '--max-file-size', '10000', '--generators', 'definition,entity,codedoc,heading', '--cwd', root],
+    ['--import', 'tsx', path.join(repoRoot, 'src/cli/run.ts'), 'generate', '.', '--out', out, '--negatives', '0.5', '--max-file-size', '10000', '--generators', 'definition,entity,codedoc,heading', '--cwd', root],
     { cwd: repoRoot },
   );
   assert.match(stderr, /generate: 3\/3 files/);
@@ -106,7 +106,7 @@ test('spantune generate end to end: a folder of files becomes a SQuAD file that 
 
 test('spantune generate: bad flags are one-line user errors with exit code 2', async () => {
   const root = makeWorkspace();
-  const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'generate', '--cwd', root, ...args], { cwd: repoRoot });
+  const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/run.ts'), 'generate', '--cwd', root, ...args], { cwd: repoRoot });
   const out = path.join(root, 'x.json');
   await assert.rejects(cli(['docs', '--out', out, '--generators', 'definition,bogus']), (error: { code?: number; stderr?: string }) => error.code === 2 && /unknown generator 'bogus'/.test(error.stderr ?? ''));
   await assert.rejects(cli(['docs', '--out', out, '--negatives', '1.5']), (error: { code?: number; stderr?: string }) => error.code === 2 && /--negatives must be between 0 and 1/.test(error.stderr ?? ''));

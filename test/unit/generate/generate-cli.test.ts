@@ -43,7 +43,7 @@ before(async () => {
 after(() => server.close());
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'generate', 'normans.md', '--cwd', root, ...args], {
+  return run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/run.ts'), 'generate', 'normans.md', '--cwd', root, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
   });

@@ -21,7 +21,7 @@ function spantune(args: string[], env: Record<string, string> = {}): Promise<{ c
   return new Promise((done) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args],
+      ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args],
       { cwd: ROOT, env: { ...cleanEnv, HF_HOME: join(work, 'hf-home'), HF_ENDPOINT: hub.url, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

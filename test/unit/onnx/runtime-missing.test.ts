@@ -17,7 +17,7 @@ before(async () => {
   // The CLI built from the current sources (never a dist/ that may be stale), copied where no node_modules is above it.
   const built = path.join(path.dirname((await buildCli()).bin), '..', 'dist');
   const dist = path.join(mkdtempSync(path.join(tmpdir(), 'spantune-no-ort-')), 'dist');
-  for (const file of readdirSync(built).filter((f) => f === 'cli.js' || f.endsWith('.wasm'))) cpSync(path.join(built, file), path.join(dist, file));
+  for (const file of readdirSync(built).filter((f) => f === 'cli.js' || f.endsWith('.mjs') || f.endsWith('.wasm'))) cpSync(path.join(built, file), path.join(dist, file));
   cli = path.join(dist, 'cli.js');
 });
 

@@ -33,7 +33,7 @@ async function spantune(...args: string[]) {
 }
 
 function spantuneProcess(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/run.ts'), ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
   });
