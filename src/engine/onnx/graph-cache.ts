@@ -16,6 +16,7 @@ import { loadQaWeights } from '../checkpoint/qa-weights';
 import { SAFETENSORS_FILE, SAFETENSORS_INDEX_FILE } from '../checkpoint/weight-files';
 import { UserError } from '../errors';
 import { writeFileAtomic, writeFileAtomically, writeFully } from '../fs/atomic';
+import { optimizedCopiesOf } from './optimized-graph';
 import { buildQaGraph } from './qa-graph';
 
 /** Bump when the graph builder emits a different graph for the same weights (old caches then rebuild). */
@@ -171,7 +172,8 @@ export function defaultUserCacheDir(): string {
 /** Removes a kept graph that turned out unusable (the next qaGraphFor builds it again). */
 export async function discardGraph(graphFile: string): Promise<void> {
   if (!graphFile) return;
-  await Promise.all([graphFile, infoFile(graphFile), dataFile(graphFile)].map((file) => fs.rm(file, { force: true }).catch(() => undefined)));
+  const files = [graphFile, infoFile(graphFile), dataFile(graphFile), ...await optimizedCopiesOf(graphFile)];
+  await Promise.all(files.map((file) => fs.rm(file, { force: true }).catch(() => undefined)));
 }
 
 /** The weights of a kept graph (ONNX external data), beside it. */
@@ -193,9 +195,9 @@ async function readInfo(graphFile: string): Promise<GraphInfo | undefined> {
   }
 }
 
-/** Removes this folder's graphs of other fingerprints (and their descriptions). */
+/** Removes this folder's graphs of other fingerprints (with their descriptions and optimized copies). */
 async function removeStale(dir: string, prefix: string, fingerprint: string): Promise<void> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  const stale = names.filter((name) => name.startsWith(prefix) && /^[0-9a-f]{16}\.(onnx|onnx\.data|json)$/.test(name.slice(prefix.length)) && !name.includes(fingerprint));
+  const stale = names.filter((name) => name.startsWith(prefix) && /^[0-9a-f]{16}(\.ort-[\w.-]+-cpu)?\.(onnx|onnx\.data|json)$/.test(name.slice(prefix.length)) && !name.includes(fingerprint));
   await Promise.all(stale.map((name) => fs.rm(path.join(dir, name), { force: true })));
 }

@@ -26,7 +26,14 @@ export type OpenOptions = Omit<SessionOptions, 'label'> & GraphCacheOptions;
 /** Config, tokenizer and a session of the model's graph (built and cached on first use). */
 export async function openOnnxQaModel(modelDir: string, options: OpenOptions = {}): Promise<OnnxQaModel> {
   const [config, tokenizer, kept] = await Promise.all([readModelConfig(modelDir), loadTokenizer(modelDir), qaGraphFor(modelDir, options)]);
-  const sessionOptions = { ...options, label: `model ${modelDir}` };
+  const sessionOptions: SessionOptions = {
+    ...options,
+    label: `model ${modelDir}`,
+    keepOptimizedGraph: true,
+    // Windows come in batches of every length, so a memory plan kept from one run rarely fits the next:
+    // the second batch of a new session paid 150 ms planning again, and later ones gained nothing.
+    sessionOptions: { enableMemPattern: false, ...options.sessionOptions },
+  };
   let graph = kept;
   let session: OnnxSession;
   try {

@@ -9,6 +9,7 @@
  *   log(describeProviders(session.report));
  */
 import { UserError } from '../errors';
+import { openOptimizedCpuSession } from './optimized-graph';
 import { physicalCores, planProviders, type ProviderName, type ProviderReport, type ProviderSkip } from './providers';
 import { firstLine, loadOnnxRuntime, type OnnxRuntime, type OrtSession, type OrtSessionOptions, type OrtTensor, type RuntimeLocation } from './runtime';
 
@@ -25,6 +26,11 @@ export interface SessionOptions extends RuntimeLocation {
   threads?: number;
   /** Long reasons and fallbacks, as they happen (the output channel, --verbose). */
   onLog?: (line: string) => void;
+  /**
+   * For a graph file kept on disk: the CPU provider opens its optimized copy, saved on first use
+   * (optimized-graph.ts), instead of optimizing the graph again in every new process.
+   */
+  keepOptimizedGraph?: boolean;
   /** Extra ONNX Runtime session options (e.g. training turns off the memory pattern). */
   sessionOptions?: Partial<OrtSessionOptions>;
 }
@@ -134,7 +140,11 @@ async function openSession(runtime: OnnxRuntime, model: Uint8Array | string, pro
     ...options.sessionOptions,
   };
   const { InferenceSession } = runtime.ort;
-  return typeof model === 'string' ? InferenceSession.create(model, sessionOptions) : InferenceSession.create(model, sessionOptions);
+  if (typeof model !== 'string') return InferenceSession.create(model, sessionOptions);
+  if (provider === 'cpu' && options.keepOptimizedGraph) {
+    return openOptimizedCpuSession((file, fileOptions) => InferenceSession.create(file, fileOptions), model, sessionOptions, runtime.ort.env.versions.common, options.onLog);
+  }
+  return InferenceSession.create(model, sessionOptions);
 }
 
 function providerError(label: string, provider: ProviderName, what: 'start' | 'run', error: unknown): UserError {
