@@ -38,6 +38,8 @@ export class DatasetStore implements vscode.Disposable {
   private lastText: string | undefined;
   /** Memory holds changes that the file does not have yet. */
   private unsaved = false;
+  /** Changes made to memory so far: a save that took a while tells whether more came while it wrote. */
+  private changeCount = 0;
   /** The last save failed with this message (cleared by the next save that succeeds). */
   saveProblem: string | undefined;
   private failedSaves = 0;
@@ -162,7 +164,7 @@ export class DatasetStore implements vscode.Disposable {
     }
     const result = change(this.dataset);
     this.state = { kind: 'ok' };
-    this.unsaved = true;
+    this.markUnsaved();
     this.changed.fire();
     await this.save();
     return result;
@@ -182,6 +184,7 @@ export class DatasetStore implements vscode.Disposable {
     this.cancelPendingSave();
     this.cancelRetry();
     if (this.conflict) return;
+    const changesSaved = this.changeCount;
     const text = JSON.stringify(this.dataset, null, 2) + '\n';
     try {
       await mkdir(path.dirname(this.filePath), { recursive: true });
@@ -191,7 +194,8 @@ export class DatasetStore implements vscode.Disposable {
       return;
     }
     this.lastText = text;
-    this.unsaved = false;
+    // An edit that moved a span while the file was being written is not in it: its own save is scheduled.
+    this.unsaved = this.changeCount !== changesSaved;
     if (this.saveProblem !== undefined) {
       this.log(`Dataset saved again after ${this.failedSaves} failed save(s)`);
       void vscode.window.showInformationMessage(`SpanTune: ${this.label} is saved again.`);
@@ -265,6 +269,11 @@ export class DatasetStore implements vscode.Disposable {
     this.statusItem.show();
   }
 
+  private markUnsaved(): void {
+    this.unsaved = true;
+    this.changeCount++;
+  }
+
   private cancelPendingSave(): void {
     if (this.pendingSave) clearTimeout(this.pendingSave);
     this.pendingSave = undefined;
@@ -277,7 +286,7 @@ export class DatasetStore implements vscode.Disposable {
 
   /** Saves span moves after a pause in typing, unless the file changed outside meanwhile. */
   private scheduleSave(): void {
-    this.unsaved = true;
+    this.markUnsaved();
     this.cancelPendingSave();
     this.pendingSave = setTimeout(() => void this.exclusive(() => this.saveIfUnchangedOutside()), 400);
   }
