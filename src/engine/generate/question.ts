@@ -4,8 +4,11 @@ import nlp from 'compromise';
 const QUESTION_START =
   /^(?:(?:in|on|at|to|by|from|for|with|of|since|until|during|under|after|before) )?(?:what|which|who|whom|whose|when|where|why|how)\b|^(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|may|must)\b/i;
 
+/** A wh-phrase inside the question, where the answer stands ("Peyton Manning took how many teams to the Super Bowl?"). */
+const WH_IN_PLACE = /\s(?:(?:what|which) \S+|whom|who|how many \S+|how much)(?:\s|\?$)/i;
+
 export function readsAsQuestion(question: string): boolean {
-  return QUESTION_START.test(question) && question.endsWith('?') && !question.slice(0, -1).includes('?');
+  return (QUESTION_START.test(question) || WH_IN_PLACE.test(question)) && question.endsWith('?') && !question.slice(0, -1).includes('?');
 }
 
 /** Words a complete question cannot end with: they open a phrase that is missing ("... of the?", "... and?"). */

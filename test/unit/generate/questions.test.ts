@@ -305,3 +305,39 @@ test('longer subjects are read: an appositive with its phrase, a participle afte
   // The subject that goes on with a participle is no answer of its own ("Who led ...?" → "Norman named Oursel").
   assert.ok(![...pairs.values()].includes('Norman named Oursel'), [...pairs.entries()].join(' | '));
 });
+
+test('the wh-phrase may stand where the answer stood: counts, years and named kinds after the verb that no other question asks, also inside "to" + verb', () => {
+  const pairs = questionsOf(
+    [
+      'Peyton Manning became the first quarterback ever to lead two different teams to multiple Super Bowls.',
+      'Greenland signed a Treaty in 1985 giving it a special status.',
+      'The Victorian Constitution can be amended by the Parliament of Victoria.',
+      'Amazonian evergreen forests account for about 10% of the world\'s terrestrial primary productivity.',
+    ].join(' ') + '\n',
+  );
+  const expected: Record<string, string> = {
+    'Peyton Manning became the first quarterback ever to lead how many different teams to multiple Super Bowls?': 'two',
+    'Greenland signed a Treaty in what year?': '1985',
+    'The Victorian Constitution can be amended by which parliament?': 'Parliament of Victoria',
+    "Amazonian evergreen forests account for about what percentage of the world's terrestrial primary productivity?": '10%',
+  };
+  for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
+  // An answer that an inverted question already asks is not asked again in place ("When did the Broncos ...?" stays alone).
+  const once = questionsOf('The Broncos defeated the Steelers in 2015.\n');
+  assert.deepEqual([...once.entries()].filter(([, answer]) => answer === '2015').map(([question]) => question), ['When did the Broncos defeat the Steelers?']);
+  // One end of a range is no answer, and "be" with what it says of the subject has no object to ask in place.
+  const ranges = questionsOf('Algiers lost 30 to 50 thousand inhabitants. Tesla was the first engineer of two companies.\n');
+  assert.ok(![...ranges.keys()].some((question) => /how many|what year/.test(question) && !/^(How|What)/.test(question)), [...ranges.keys()].join(' | '));
+  // The question reads as a question, with its wh-phrase inside.
+  assert.equal(fragmentReason('Greenland signed a Treaty in what year?'), undefined);
+  assert.notEqual(fragmentReason('Greenland signed a Treaty in 1985?'), undefined);
+});
+
+test('what a verb of saying or finding reports is asked with "what": the clause after "that" is the answer', () => {
+  const pairs = questionsOf('Twigg suggested that the cause was a form of anthrax. The researchers found that the vaccine reduced infections by half.\n');
+  assert.equal(pairs.get('What did Twigg suggest?'), 'the cause was a form of anthrax');
+  assert.equal(pairs.get('What did the researchers find?'), 'the vaccine reduced infections by half');
+  // A "that" clause whose subject points elsewhere ("it was done ...") says nothing by itself; nor does one after a verb that reports nothing.
+  const vague = questionsOf('Tesla quipped that it was done with 17 Tesla patents. The lab built engines that ran on steam.\n');
+  assert.ok(![...vague.values()].some((answer) => /^(it was|ran on)/.test(answer)), [...vague.entries()].join(' | '));
+});

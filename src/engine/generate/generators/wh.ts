@@ -222,6 +222,8 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
     if (!part.phrase || part.kind === 'adverb' || part.kind === 'other' || part.continued || part.listed) return;
     const answer = answerOf(context, sentence, entities, part.phrase);
     if (!answer || (answer.counted && answer.counted.to !== part.phrase.to)) return;
+    // ("lost 30 to 50 thousand inhabitants": the phrase after "to" is the end of a range, not where something went.)
+    if (/^(to|and)$/.test(part.preposition ?? '') && has(sentence.terms[part.from - 1], 'Value')) return;
     let wh: string | undefined;
     let rest: string;
     if (part.kind === 'noun') {
@@ -407,6 +409,37 @@ function infinitiveObjectQuestion(context: PassageContext, clause: Clause, entit
   return body ? asked(context, clause, finishQuestion([wh, body]), answer, answer.kind, 'infinitive') : undefined;
 }
 
+/** Verbs that report what someone said, thought or found: the clause after their "that" is what they said. */
+const REPORTING = /^(say|says|said|state|states|stated|claim|claims|claimed|argue|argues|argued|suggest|suggests|suggested|believe|believes|believed|think|thinks|thought|report|reports|reported|propose|proposes|proposed|explain|explains|explained|conclude|concludes|concluded|note|notes|noted|assert|asserts|asserted|announce|announces|announced|declare|declares|declared|show|shows|showed|shown|find|finds|found|reveal|reveals|revealed|indicate|indicates|indicated|demonstrate|demonstrates|demonstrated|confirm|confirms|confirmed|predict|predicts|predicted|hypothesize|hypothesized|hypothesise|hypothesised|estimate|estimates|estimated|insist|insists|insisted|maintain|maintains|maintained|warn|warns|warned|realize|realized|realise|realised|discover|discovers|discovered|assure|assured|quipped|wrote|writes|held|holds|ruled|rules)$/i;
+
+/**
+ * "Twigg suggested that the cause was a form of anthrax" → "What did Twigg suggest?": the clause after
+ * "that" is what a verb of saying, thinking or finding reports, and the answer (without the "that").
+ */
+function reportQuestion(context: PassageContext, clause: Clause): SentenceQuestion | undefined {
+  const { sentence } = clause;
+  const { terms } = sentence;
+  const index = clause.parts.findIndex((part) => part.kind !== 'adverb');
+  const part = clause.parts[index];
+  // ("assured monks and nuns that ...": a person told comes before the clause.)
+  const told = part?.kind === 'noun' && namesPerson(terms, part.phrase!) && /^(assure|assured|warn|warned|told|tell|tells|remind|reminded|convinced|informed)$/i.test(terms[clause.verb.main]!.text) ? part : undefined;
+  const report = told ? clause.parts[index + 1] : part;
+  if (!report || report.kind !== 'other' || !/^that$/i.test(terms[report.from]!.text) || !REPORTING.test(terms[clause.verb.main]!.text) && !told || !isAskable(clause)) return undefined;
+  if (isPassive(clause) || clause.verb.copula || isBe(clause)) return undefined;
+  // What is said is a clause of its own: a subject that names something and a finite verb, read to its end.
+  const subject = nounPhraseAt(terms, report.from + 1, report.to);
+  if (!subject || (subject.pronoun && !/^(we|they|he|she)$/i.test(terms[subject.from]!.text) ) || !terms.slice(subject.to, report.to).some((term, k) => has(term, 'Verb') || (k === 0 && /[^s]s$/i.test(term.text)))) return undefined;
+  if (/^(it|this|that|these|those|there)$/i.test(terms[subject.from]!.text)) return undefined;
+  const end = report.to;
+  // (A clause cut at a comma that goes on ("that X, which ...", "that X, and Y") is not whole.)
+  if (end < terms.length && !/[.;]\s*$|^\s*$/.test(terms[end - 1]!.after) && !/^,\s*$/.test(terms[end - 1]!.after)) return undefined;
+  if (end - report.from - 1 < 3) return undefined;
+  const rest = [told ? phrase(context, terms, told.from, told.to) : '', frontedText(context, clause)].filter(Boolean).join(' ');
+  const body = invert(context, clause, rest);
+  if (!body) return undefined;
+  return asked(context, clause, finishQuestion(['what', body]), { from: report.from + 1, to: end }, 'phrase', 'object');
+}
+
 /** "Polonia was relegated in 2013 because of their disastrous financial situation" → "Why was Polonia relegated in 2013?" */
 function reasonQuestion(context: PassageContext, clause: Clause): SentenceQuestion | undefined {
   const part = clause.parts.find((one) => one.kind === 'reason' && !one.detached);
@@ -426,6 +459,99 @@ function meansQuestion(context: PassageContext, clause: Clause): SentenceQuestio
   if (!part || part.continued || !isAskable(clause) || clause.verb.copula || isBe(clause)) return undefined;
   const body = invert(context, clause, [partsText(context, clause, [part]), frontedText(context, clause)].filter(Boolean).join(' '));
   return body ? asked(context, clause, finishQuestion(['how', body]), part, 'phrase', 'infinitive') : undefined;
+}
+
+const MONTH = /^(january|february|march|april|may|june|july|august|september|october|november|december)$/i;
+
+/**
+ * The wh-phrase that stands in place of an answer inside a clause ("in what year", "how many teams",
+ * "whom"), for the answers whose kind tells it; undefined for the others ("in what?" says nothing).
+ */
+function whInPlace(context: PassageContext, sentence: Sentence, answer: Answer): string | undefined {
+  const words = sentence.terms.slice(answer.from, answer.to);
+  switch (answer.kind) {
+    case 'date':
+      if (words.length === 1 && /^\d{4}$/.test(words[0]!.text)) return 'what year';
+      if (words.length === 1 && /^\d{3}0s$/.test(words[0]!.text)) return 'what decade';
+      if (words.some((term) => MONTH.test(term.text))) return words.some((term) => /^\d{1,2}(st|nd|rd|th)?$/i.test(term.text)) ? 'what date' : 'what month';
+      return undefined;
+    case 'count':
+    case 'money':
+      return whFor(context, sentence, answer);
+    case 'percent':
+      return 'what percentage';
+    case 'duration': {
+      const unit = words.at(-1)!.text;
+      return words.length === 2 && /s$/i.test(unit) ? `how many ${unit.toLowerCase()}` : undefined;
+    }
+    case 'person':
+      return whichOf(context, sentence, answer) ?? (words.length <= 3 && words.every((term) => isCapitalised(term)) ? 'whom' : undefined);
+    default:
+      return answer.category && (answer.named || answer.measured || answer.category.to <= answer.from) ? whichOf(context, sentence, answer) : undefined;
+  }
+}
+
+/**
+ * Questions that keep the clause's order and put the wh-phrase where the answer stood, the way people
+ * ask about a detail ("Peyton Manning took how many different teams to the Super Bowl?", "Polonia
+ * Warsaw won the country's championship in what year?"): for the phrases after the verb that no other
+ * question of the clause asks about. The verb stays as written, so tense and number stay right.
+ */
+function inPlaceQuestions(context: PassageContext, clause: Clause, entities: Entity[], taken: (start: number, end: number) => boolean): SentenceQuestion[] {
+  const { sentence } = clause;
+  const { terms } = sentence;
+  if (!isAskable(clause) || clause.describedSubject || clause.subject.pronoun && clause.subjectName === undefined) return [];
+  const verb = clause.participle ? verbForWhSubject(context, clause, true) : phrase(context, terms, clause.verb.from, clause.verb.to);
+  if (!verb) return [];
+  const head = [subjectText(context, clause), phrase(context, terms, clause.adverbs.from, clause.adverbs.to), verb];
+  const questions: SentenceQuestion[] = [];
+  // `parts` follow the words `prefix`; `object` says whether a noun right after them is an object (not after "be" or a passive).
+  const ask = (parts: Part[], prefix: string[], object: boolean) => parts.forEach((part, index) => {
+    if (!part.phrase || (part.kind !== 'noun' && part.kind !== 'preposition') || part.continued || part.listed) return;
+    // ("became the first quarterback": what "be" or "become" says of the subject is no object.)
+    if (part.kind === 'noun' && !object) return;
+    const found = answerOf(context, sentence, entities, part.phrase);
+    // A date, an amount of money or a percentage is the entity alone ("about 10%" of "about 10% of the world's ...").
+    const entity = found && ['date', 'money', 'percent'].includes(found.kind) ? entities.find((one) => one.type === found.kind && one.from >= found.from && one.to <= part.phrase!.to) : undefined;
+    const answer: Answer | undefined = entity ? { ...found!, from: entity.from, to: entity.to } : found;
+    if (!answer || (answer.counted && answer.counted.to !== part.phrase.to)) return;
+    // ("between 1350 to 1490", "30 to 50 thousand": one end of a range is no whole answer; "a collection of the V&A's 16,000 objects": a count opens its phrase.)
+    const words = terms.slice(part.from, part.to);
+    if (words.filter((term) => has(term, 'Value')).length > terms.slice(answer.from, answer.to).filter((term) => has(term, 'Value')).length) return;
+    if (answer.kind === 'count' && terms.slice(part.phrase.from, answer.from).some((term) => !has(term, 'Determiner') && !AMOUNT_WORD.test(term.text))) return;
+    const previous = terms[answer.from - 1];
+    if (/^(to|and|or|-)$/i.test(previous?.text ?? '') && has(terms[answer.from - 2], 'Value')) return;
+    if (previous && !['Preposition', 'Verb', 'Determiner', 'Adverb'].some((tag) => has(previous, tag)) && !AMOUNT_WORD.test(previous.text)) return;
+    const range = rangeOf(context, sentence, answer);
+    if (taken(range.start, range.end) || questions.some((one) => one.start === range.start && one.end === range.end)) return;
+    const wh = whInPlace(context, sentence, answer);
+    // ("on whom", "in whom": a person is not where something happens.)
+    if (!wh || (wh === 'whom' && /^(in|on|at|near|into|within)$/.test(part.preposition ?? ''))) return;
+    // The phrases before it stay; after it, those of a preposition that go on without a comma.
+    const before = parts.slice(0, index).filter((one) => !one.detached).map((one) => phrase(context, terms, one.from, one.to));
+    const after: string[] = [];
+    for (const one of parts.slice(index + 1)) {
+      if (one.detached || one.kind === 'other' || one.kind === 'infinitive' || one.kind === 'means') break;
+      after.push(phrase(context, terms, one.from, one.to));
+    }
+    // ("by the Parliament of Victoria" → "by which parliament": the article goes with the answer.)
+    const lead = phrase(context, terms, part.from, answer.from).replace(/\s*\b(the|a|an)$/i, '');
+    const own = [lead, wh, answer.counted ? '' : phrase(context, terms, answer.to, part.to)];
+    const fronted = frontedText(context, clause);
+    const question = finishQuestion([...(fronted && !part.detached ? [`${fronted},`] : []), ...prefix, ...before, ...own, ...after]);
+    questions.push({ ...asked(context, clause, question, answer, answer.kind, part.kind === 'noun' ? 'object' : 'preposition'), confidence: confidenceOf(answer.kind, question, clause) - 0.1 });
+  });
+  ask(clause.parts, head, !(clause.verb.copula || isBe(clause) || LINKING.test(terms[clause.verb.main]!.text) || isPassive(clause)));
+  // "became the first quarterback ever to lead two different teams to multiple Super Bowls": the phrases
+  // after the verb of an infinitive ("to lead") are asked the same way, with all that leads up to them.
+  const index = clause.parts.findIndex((part) => part.kind === 'infinitive' && !part.detached);
+  const infinitive = clause.parts[index];
+  if (infinitive && /^to$/i.test(terms[infinitive.from]!.text) && has(terms[infinitive.from + 1], 'Verb') && !has(terms[infinitive.from + 1], 'Copula')) {
+    const verbAt = infinitive.from + 1;
+    const before = clause.parts.slice(0, index).filter((one) => !one.detached).map((one) => phrase(context, terms, one.from, one.to));
+    ask(partsAfter(terms, verbAt + 1, infinitive.to), [...head, ...before, 'to', phrase(context, terms, verbAt, verbAt + 1)], true);
+  }
+  return questions;
 }
 
 /** "Brian Johnson, a member of Geordie, became ..." → "Who was Brian Johnson?" */
@@ -664,8 +790,11 @@ export function sentenceQuestions(context: PassageContext, sentence: Sentence, r
     for (const question of countListQuestions(context, clause, entities)) push(question);
     push(meansQuestion(context, clause));
     push(reasonQuestion(context, clause));
+    push(reportQuestion(context, clause));
     push(appositiveQuestion(context, clause));
     for (const question of kindQuestions(context, clause)) push(question);
+    const taken = (start: number, end: number) => questions.some((one) => one.start === start && one.end === end);
+    for (const question of inPlaceQuestions(context, clause, entities, taken)) push(question);
   }
   for (const question of appositionQuestions(context, sentence, entities)) push(question);
   for (const question of existentialQuestions(context, sentence, entities)) push(question);
