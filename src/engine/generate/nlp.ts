@@ -104,7 +104,11 @@ function repairTags(terms: Term[]): void {
   for (let i = 1; i < terms.length; i++) {
     const term = terms[i]!;
     const previous = terms[i - 1]!;
-    if (previous.tags.has('Cardinal') && term.tags.has('Verb') && /[^s]s$/i.test(term.text) && !/[,;:]/.test(previous.after)) {
+    if (/^used$/i.test(term.text) && /^(is|are|was|were|be|been|being)$/i.test(previous.text)) {
+      // "was used to select": compromise reads "used to" as the habit ("I used to go") and "used" as a noun.
+      retag(term, ['Verb', 'PastTense', 'Passive']);
+      if (/^to$/i.test(terms[i + 1]?.text ?? '')) retag(terms[i + 1]!, ['Conjunction']);
+    } else if (previous.tags.has('Cardinal') && term.tags.has('Verb') && /[^s]s$/i.test(term.text) && !/[,;:]/.test(previous.after)) {
       retag(term, ['Noun', 'Plural']);
     } else if (DEFINING_VERB.test(term.text) && previous.tags.has('Noun') && !term.tags.has('Verb')) {
       retag(term, ['Verb', 'PresentTense']);

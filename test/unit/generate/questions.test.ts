@@ -341,3 +341,31 @@ test('what a verb of saying or finding reports is asked with "what": the clause 
   const vague = questionsOf('Tesla quipped that it was done with 17 Tesla patents. The lab built engines that ran on steam.\n');
   assert.ok(![...vague.values()].some((answer) => /^(it was|ran on)/.test(answer)), [...vague.entries()].join(' | '));
 });
+
+test('more clauses read: a score between commas, a past verb after a passive joined by "and", "continued" + -ing, "was used to", a clause that "before" opens', () => {
+  const pairs = questionsOf(
+    [
+      'The Broncos defeated the Pittsburgh Steelers in the divisional round, 23–16, by scoring 11 points in the final three minutes of the game.',
+      "Warsaw's first stock exchange was established in 1817 and continued trading until World War II.",
+      'A random sampling was used to select the 35 clusters.',
+      'The Black Death ravaged Europe for three years before it continued into Russia.',
+    ].join(' ') + '\n',
+  );
+  const expected: Record<string, string> = {
+    'How many points did the Broncos score in the final three minutes of the game?': '11',
+    'How did the Broncos defeat the Pittsburgh Steelers in the divisional round?': 'by scoring 11 points in the final three minutes of the game',
+    "Until which war did Warsaw's first stock exchange continue trading?": 'World War II',
+    'What was used to select the 35 clusters?': 'random sampling',
+    'How long did the Black Death ravage Europe?': 'three years',
+  };
+  for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
+  // The score itself is no part of the questions about the clause, and the later clause's verb is not the first one's.
+  assert.ok(![...pairs.keys()].some((question) => /23|Russia/.test(question)), [...pairs.keys()].join(' | '));
+  // After "has been", a second verb shares the auxiliary: "tested" is no verb of its own ("What did the engine test?").
+  const shared = questionsOf('The engine has been developed in Sweden and tested in 2015.\n');
+  assert.ok(![...shared.keys()].some((question) => /engine test|tested\?$|^What tested/.test(question)), [...shared.keys()].join(' | '));
+  assert.equal(shared.get('The engine has been developed in Sweden and tested in what year?'), '2015');
+  // ", and recommended": after a comma the verb may belong to a subject further back.
+  const back = questionsOf('This committee recognized that the chosen mode was an important part of the choice, and recommended a hybrid mode.\n');
+  assert.ok(![...back.keys()].some((question) => /chosen mode recommend|recommended .*hybrid.*\?$/.test(question) && /chosen mode/.test(question)), [...back.keys()].join(' | '));
+});

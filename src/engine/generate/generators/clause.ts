@@ -92,12 +92,16 @@ function segments(sentence: Sentence): Span[] {
   return spans.filter((span) => span.to > span.from);
 }
 
+const ASPECTUAL = /^(continue|continues|continued|begin|begins|began|start|starts|started|stop|stops|stopped|keep|keeps|kept|finish|finishes|finished|cease|ceases|ceased|resume|resumes|resumed)$/i;
+
 /** The verb group starting at term `at`, stretched over particles ("gave up") and kept inside `limit`. */
 function verbAt(sentence: Sentence, at: number, limit: number): VerbGroup | undefined {
   const verb = sentence.verbs.find((group) => group.from === at);
   if (!verb || verb.to > limit) return undefined;
   let to = verb.to;
   while (to < limit && has(sentence.terms[to], 'Particle') && !breaksAfter(sentence.terms[to - 1]!)) to++;
+  // "continued trading", "began playing": a verb of beginning or going on takes the -ing form along.
+  if (to === verb.main + 1 && to < limit && ASPECTUAL.test(sentence.terms[verb.main]!.text) && has(sentence.terms[to], 'Gerund') && !breaksAfter(sentence.terms[to - 1]!)) to++;
   return { ...verb, to };
 }
 
@@ -125,6 +129,15 @@ export function partsAfter(terms: Term[], from: number, limit: number): Part[] {
       // "conquered the Canarian islands of Lanzarote, Fuerteventura and El Hierro": a list goes on after the comma, so its first item is no whole answer.
       const last = parts.at(-1);
       if (last?.phrase && last.to === i && /^,\s*$/.test(terms[i - 1]!.after) && listGoesOn(terms, i, limit)) parts[parts.length - 1] = { ...last, listed: true };
+      // ", 23–16, by scoring ...": a number between commas (a score) is passed over to the phrase after it.
+      let aside = i;
+      while (aside < limit - 1 && has(terms[aside + 1], 'Value') && (!breaksAfter(terms[aside]!) || /^\s*[-\u2013]\s*$/.test(terms[aside]!.after))) aside++;
+      // (The tagger may keep a score's closing comma to itself: "23–16" is then followed by no space.)
+      if (/^,\s*$/.test(terms[i - 1]!.after) && has(terms[aside], 'Value') && /^(,\s*)?$/.test(terms[aside]!.after) && has(terms[aside + 1], 'Preposition') && parts.length > 0) {
+        i = aside + 1;
+        detached = true;
+        continue;
+      }
       // After a comma, phrases of a preposition still go with the verb ("..., in 1066", "..., by scoring 11 points").
       if (!/^,\s*$/.test(terms[i - 1]!.after) || !has(term, 'Preposition') || /^(of|than|as|like|including)$/i.test(term.text) || parts.length === 0) break;
       detached = true;
@@ -279,6 +292,9 @@ function hasSecondClause(terms: Term[], parts: Part[]): boolean {
 /** Prepositions the tagger sometimes reads as adjectives or verbs ("under the leadership of", "over the age of", "following the season"). */
 const PREPOSITION_WORD = /^(over|under|against|across|along|around|behind|beyond|within|without|throughout|toward|towards|upon|onto|into|near|despite|following|during|until|via)$/i;
 
+/** Words that open a subordinate clause inside a sentence ("before it continued into Russia"). */
+const SUBORDINATOR_WORD = /^(before|after|until|till|when|while|because|since|although|though|whereas|unless|once|so|where)$/i;
+
 const NEGATION = /^(not|never|cannot|can't|won't|no|n't|neither|nor)$|n't$/i;
 
 /**
@@ -295,7 +311,11 @@ function clauseWith(sentence: Sentence, subject: NounPhrase, adverbs: Span, limi
   // A name inside the verb group means the tagger took a noun for a verb.
   if (words.some((term) => has(term, 'ProperNoun') || has(term, 'Noun') && !has(term, 'Verb'))) return undefined;
   const end = clauseEnd(terms, verb.to - 1, limit);
-  const parts = breaksAfter(terms[verb.to - 1]!) ? [] : partsAfter(terms, verb.to, end);
+  let parts = breaksAfter(terms[verb.to - 1]!) ? [] : partsAfter(terms, verb.to, end);
+  // "ravaged Europe for three years before it continued into Russia": a clause that a subordinating word
+  // opens after the phrases of the verb is left out, and those phrases stand.
+  const second = parts.findIndex((part) => hasSecondClause(terms, [part]));
+  if (second > 0 && SUBORDINATOR_WORD.test(terms[parts[second]!.from]!.text) && parts.slice(0, second).every((part) => part.kind !== 'other')) parts = parts.slice(0, second);
   if (hasSecondClause(terms, parts)) return undefined;
   const lonePast = verb.to - verb.from === 1 && has(terms[verb.from], 'PastTense') && verb.auxiliary === '' && !verb.copula;
   if (strict && lonePast && parts[0]?.kind !== 'noun') return undefined;
@@ -450,15 +470,20 @@ function mainClauseIn(sentence: Sentence, segment: Span): Clause | undefined {
  */
 function coordinatedClause(sentence: Sentence, clause: Clause, limit: number): Clause | undefined {
   const { terms } = sentence;
-  // After a phrase that goes on past "and" ("a mixture of acetylene and compressed ..."), or a passive, "and" joins no verb.
-  if (clause.parts.at(-1)?.continued || clause.verb.auxiliary !== '' || clause.verb.copula) return undefined;
+  // After a phrase that goes on past "and" ("a mixture of acetylene and compressed ..."), "and" joins no verb;
+  // after an auxiliary or "be", only a verb in the simple past ("was established in 1817 and continued
+  // trading"), which cannot share the auxiliary ("has been developed and tested").
+  const grouped = clause.verb.auxiliary !== '' || clause.verb.copula;
+  if (clause.parts.at(-1)?.continued || grouped && /^(has|have|had|'s|'ve|'d)\b/i.test(clause.verb.auxiliary)) return undefined;
   const end = clause.parts.at(-1)?.to ?? clause.verb.to;
   const and = terms[end];
   if (!and || !/^(and|but)$/i.test(and.text) || /[;:()]/.test(terms[end - 1]!.after)) return undefined;
   const adverbs = adverbsFrom(terms, end + 1, limit);
-  const next = clauseWith(sentence, clause.subject, adverbs, limit, clause.relative, true, clause.fronted);
+  const next = clauseWith(sentence, clause.subject, adverbs, limit, clause.relative, !grouped, clause.fronted);
   // Only a verb of the same form ("led ... and intercepted"), so that the subject surely goes with both.
   if (!next || next.verb.past !== clause.verb.past || next.verb.auxiliary !== '' || next.verb.copula) return undefined;
+  // (", and recommended": after a comma the verb may go with a subject further back.)
+  if (grouped && (!clause.verb.past || /,/.test(terms[end - 1]!.after) || !has(terms[next.verb.main], 'PastTense') || has(terms[next.verb.main], 'Participle') || next.parts.length === 0)) return undefined;
   return { ...next, coordinated: true };
 }
 

@@ -473,7 +473,7 @@ function whInPlace(context: PassageContext, sentence: Sentence, answer: Answer):
     case 'date':
       if (words.length === 1 && /^\d{4}$/.test(words[0]!.text)) return 'what year';
       if (words.length === 1 && /^\d{3}0s$/.test(words[0]!.text)) return 'what decade';
-      if (words.some((term) => MONTH.test(term.text))) return words.some((term) => /^\d{1,2}(st|nd|rd|th)?$/i.test(term.text)) ? 'what date' : 'what month';
+      if (words.some((term) => MONTH.test(term.text))) return words.some((term) => /^\d{1,2}(st|nd|rd|th)?$/i.test(term.text)) ? 'what date' : words.some((term) => /^\d{4}$/.test(term.text)) ? 'what month and year' : 'what month';
       return undefined;
     case 'count':
     case 'money':
@@ -523,7 +523,7 @@ function inPlaceQuestions(context: PassageContext, clause: Clause, entities: Ent
     if (/^(to|and|or|-)$/i.test(previous?.text ?? '') && has(terms[answer.from - 2], 'Value')) return;
     if (previous && !['Preposition', 'Verb', 'Determiner', 'Adverb'].some((tag) => has(previous, tag)) && !AMOUNT_WORD.test(previous.text)) return;
     const range = rangeOf(context, sentence, answer);
-    if (taken(range.start, range.end) || questions.some((one) => one.start === range.start && one.end === range.end)) return;
+    if (taken(range.start, range.end) || questions.some((one) => one.start < range.end && range.start < one.end)) return;
     const wh = whInPlace(context, sentence, answer);
     // ("on whom", "in whom": a person is not where something happens.)
     if (!wh || (wh === 'whom' && /^(in|on|at|near|into|within)$/.test(part.preposition ?? ''))) return;
@@ -542,6 +542,32 @@ function inPlaceQuestions(context: PassageContext, clause: Clause, entities: Ent
     questions.push({ ...asked(context, clause, question, answer, answer.kind, part.kind === 'noun' ? 'object' : 'preposition'), confidence: confidenceOf(answer.kind, question, clause) - 0.1 });
   });
   ask(clause.parts, head, !(clause.verb.copula || isBe(clause) || LINKING.test(terms[clause.verb.main]!.text) || isPassive(clause)));
+  // Further on, up to the first comma, a date, an amount or a count the parts did not reach ("had 5 sacks
+  // in just 9 starts", "that exceed five million in population") is asked in the words of the sentence.
+  let end = clause.verb.to;
+  while (end < terms.length && !breaksAfter(terms[end - 1]!)) end++;
+  for (const entity of entities) {
+    if (entity.from < clause.verb.to || entity.to > end || !['date', 'count', 'percent', 'money', 'duration'].includes(entity.type)) continue;
+    const noun = entity.type === 'count' ? nounPhraseAt(terms, entity.from, end) : undefined;
+    if (entity.type === 'count' && (!noun || noun.to !== entity.to + 1 && noun.to !== entity.to)) continue;
+    const answer = entity.type === 'count' ? answerOf(context, sentence, entities, noun!) : { kind: entity.type, from: entity.from, to: entity.to, person: false, plural: false };
+    if (!answer || answer.kind !== entity.type) continue;
+    const range = rangeOf(context, sentence, answer);
+    if (taken(range.start, range.end) || questions.some((one) => one.start < range.end && range.start < one.end)) continue;
+    // The word before must open the phrase ("in", "had", "the", "over"), not a noun that the amount goes with.
+    let lead = answer.from - 1;
+    while (lead > clause.verb.to && AMOUNT_WORD.test(terms[lead]!.text)) lead--;
+    const previous = terms[lead]!;
+    if (/^(to|and|or|-|than|of)$/i.test(previous.text) || !['Preposition', 'Verb', 'Determiner', 'Adverb'].some((tag) => has(previous, tag)) && !AMOUNT_WORD.test(previous.text)) continue;
+    if (has(terms[answer.to], 'Value') || /^(and|or|to)$/i.test(terms[entity.to]?.text ?? '') && has(terms[entity.to + 1], 'Value')) continue;
+    // ("the 2014 MLS season": a date that describes a noun is no answer of its own.)
+    if (answer.kind !== 'count' && entity.to < end && isNominal(terms[entity.to]) && !breaksAfter(terms[entity.to - 1]!)) continue;
+    const wh = whInPlace(context, sentence, answer);
+    if (!wh) continue;
+    const after = answer.kind === 'count' ? answer.counted!.to : answer.to;
+    const question = finishQuestion([...head, phrase(context, terms, clause.verb.to, answer.from).replace(/\s*\b(the|a|an)$/i, ''), wh, phrase(context, terms, after, end)]);
+    questions.push({ ...asked(context, clause, question, answer, answer.kind, 'object'), confidence: confidenceOf(answer.kind, question, clause) - 0.12 });
+  }
   // "became the first quarterback ever to lead two different teams to multiple Super Bowls": the phrases
   // after the verb of an infinitive ("to lead") are asked the same way, with all that leads up to them.
   const index = clause.parts.findIndex((part) => part.kind === 'infinitive' && !part.detached);
