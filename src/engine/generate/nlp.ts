@@ -108,8 +108,11 @@ function repairTags(terms: Term[]): void {
       // "was used to select": compromise reads "used to" as the habit ("I used to go") and "used" as a noun.
       retag(term, ['Verb', 'PastTense', 'Passive']);
       if (/^to$/i.test(terms[i + 1]?.text ?? '')) retag(terms[i + 1]!, ['Conjunction']);
-    } else if (previous.tags.has('Cardinal') && term.tags.has('Verb') && /[^s]s$/i.test(term.text) && !/[,;:]/.test(previous.after)) {
+    } else if (previous.tags.has('Cardinal') && term.tags.has('Verb') && /[^s]s$/i.test(term.text) && !/[,;:]/.test(previous.after) && !isLabel(terms, i - 1)) {
       retag(term, ['Noun', 'Plural']);
+    } else if (previous.tags.has('Cardinal') && isLabel(terms, i - 1) && term.tags.has('Plural') && /[^s]s$/i.test(term.text) && !/[,;:()]/.test(previous.after) && !/[,;:()]/.test(term.after) && ['Determiner', 'Adjective'].some((tag) => terms[i + 1]?.tags.has(tag) === true)) {
+      // "The French Confession of 1559 shows a ...": after a year or a numbered name, a word in -s before an object is the verb.
+      retag(term, ['Verb', 'PresentTense']);
     } else if (DEFINING_VERB.test(term.text) && previous.tags.has('Noun') && !term.tags.has('Verb')) {
       retag(term, ['Verb', 'PresentTense']);
     } else if (
@@ -141,6 +144,19 @@ function repairTags(terms: Term[]): void {
       retag(term, ['Adverb']);
     }
   }
+}
+
+/**
+ * A number that names rather than counts, so that a verb in -s after it stays a verb: a year after "of"
+ * or "in" ("The French Confession of 1559 shows"), a number after a capitalised noun ("TFEU article 227
+ * contains", "Super Bowl 50 features").
+ */
+function isLabel(terms: Term[], i: number): boolean {
+  const number = terms[i]!;
+  const before = terms[i - 1];
+  if (!before || /[,;:()]/.test(before.after)) return false;
+  if (/^\d{4}$/.test(number.text) && /^(of|in)$/i.test(before.text)) return true;
+  return before.tags.has('Noun') && !before.tags.has('Plural') && !before.tags.has('Pronoun') && /^\d+$/.test(number.text);
 }
 
 /** A present form that could be a noun: not "be", "have", "do", a modal or a form in -ing / -ed. */
@@ -317,7 +333,9 @@ function readEntities(sentence: Sentence): Entity[] {
       extend((j) => has(j, 'Value') && !has(j, 'Ordinal') && !breaksAfter(terms[j - 1]!));
       const next = terms[to];
       const year = /^\d{4}$/.test(term.text) && to === i + 1 && Number(term.text) >= 1000 && Number(term.text) <= 2100;
-      if (year && (term.tags.has('Year') || YEAR_PREPOSITION.test(terms[i - 1]?.text ?? ''))) {
+      // "in the 1950s", "since the 1990s": a decade.
+      const decade = /^1\d{2}0s$|^20\d0s$/.test(term.text) && to === i + 1;
+      if (decade || year && (term.tags.has('Year') || YEAR_PREPOSITION.test(terms[i - 1]?.text ?? ''))) {
         type = 'date';
       } else if (next && TIME_UNITS.test(next.text) && !breaksAfter(terms[to - 1]!)) {
         to++;

@@ -47,6 +47,9 @@ function isModifier(terms: Term[], i: number): boolean {
   const term = terms[i]!;
   if (FUNCTION_WORD.test(term.text) || RELATIVE.test(term.text) || has(term, 'Pronoun') || has(term, 'Preposition') || has(term, 'Conjunction')) return false;
   if (has(term, 'Adjective') || isNominal(term)) return true;
+  // "a decidedly Calvinistic influence", "the most successful indicator", "a further right": a degree word before an adjective or noun.
+  const next = terms[i + 1];
+  if (has(term, 'Adverb') && !breaksAfter(term) && (/^\p{Ll}+ly$|^(most|more|less|least|very|further)$/u.test(term.text)) && next !== undefined && (has(next, 'Adjective') || has(next, 'ProperNoun') && /(ic|al|an|ist)$/.test(next.text) && isNominal(terms[i + 2]) || /^further$/i.test(term.text) && isNominal(next))) return true;
   // "the starting linebackers", "four forced fumbles": a participle after a determiner or a number, before a noun, describes it.
   const previous = terms[i - 1];
   const opens = previous !== undefined && (isDeterminer(previous) || has(previous, 'Value')) && !breaksAfter(previous);

@@ -369,3 +369,29 @@ test('more clauses read: a score between commas, a past verb after a passive joi
   const back = questionsOf('This committee recognized that the chosen mode was an important part of the choice, and recommended a hybrid mode.\n');
   assert.ok(![...back.keys()].some((question) => /chosen mode recommend|recommended .*hybrid.*\?$/.test(question) && /chosen mode/.test(question)), [...back.keys()].join(' | '));
 });
+
+test('tagging and phrase repairs: a verb in -s after a year or a numbered name, degree words inside a noun phrase, decades, a surname the passage gives in full', () => {
+  const pairs = questionsOf(
+    [
+      'The French Confession of 1559 shows a decidedly Calvinistic influence.',
+      'The most successful indicator was developed by Charles Richard.',
+      'The Interstate Highway System was created in the 1950s.',
+      'Nikola Tesla was an inventor. Tesla built a laboratory in New York in 1887.',
+    ].join(' ') + '\n',
+  );
+  const expected: Record<string, string> = {
+    'What does the French Confession of 1559 show?': 'decidedly Calvinistic influence',
+    'Who developed the most successful indicator?': 'Charles Richard',
+    'When was the Interstate Highway System created?': '1950s',
+    'Who built a laboratory in New York in 1887?': 'Tesla',
+  };
+  for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
+  // A number that counts keeps its noun: "5 sacks" is no verb.
+  assert.equal(questionsOf('Davis had 5 sacks in 2015.\n').get('How many sacks did Davis have in 2015?'), '5');
+  // After a passive, a past form before a preposition shares the "was": "assigned" is no active verb of the subject.
+  const passive = questionsOf('The data was compiled by Nafzger and assigned to Lowry Digital for restoration.\n');
+  assert.ok(![...passive.keys()].some((question) => /^What assigned|did the data assign/.test(question)), [...passive.keys()].join(' | '));
+  // A subject that points to an owner the question cannot name ("their most famous song") asks nothing.
+  const owned = questionsOf('Their most famous song was covered by Paul Gascoigne in 1990.\n');
+  assert.ok(![...owned.keys()].some((question) => /their/i.test(question)), [...owned.keys()].join(' | '));
+});

@@ -140,7 +140,9 @@ export function answerOf(context: PassageContext, sentence: Sentence, entities: 
   }
   // A name the tagger could not type ("Tesla", "the Broncos"): a person or a thing, which decides "who" or "what".
   const isName = isCapitalised(head) && (noun.head > 0 || !context.casing.isCommonWord(head.text));
-  return { kind: isName ? 'name' : 'phrase', ...span, person, plural, ...category };
+  // ("Tesla" alone, where the passage also writes "Nikola Tesla": a person.)
+  const known = isName && span.to - span.from <= 2 && span.to === noun.head + 1 && context.isPersonName(head.text);
+  return { kind: isName ? 'name' : 'phrase', ...span, person: person || known, plural, ...category };
 }
 
 /** A plural name ("the Normans", "the Steelers") most often names a group of people; names joined by "and" ("ARPANET and SITA HLN") need not. */

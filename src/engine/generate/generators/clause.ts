@@ -148,7 +148,12 @@ export function partsAfter(terms: Term[], from: number, limit: number): Part[] {
       const last = parts.at(-1);
       // ("acetylene and compressed oxygen": a participle before a bare noun describes it, it is no second verb.)
       const described = (has(terms[i + 1], 'PastTense') || has(terms[i + 1], 'Gerund')) && has(terms[i + 2], 'Noun') && !has(terms[i + 2], 'Pronoun') && !breaksAfter(terms[i + 1]!);
-      const joinsPhrase = last !== undefined && /^(and|or)$/i.test(term.text) && (!has(terms[i + 1], 'Verb') || described);
+      // ("... discouraged church construction and only a small number were rebuilt": a noun phrase and a
+      // finite verb after "and" open a new clause; the phrase before "and" is whole.)
+      const after = adverbsFrom(terms, i + 1, limit).to;
+      const next = nounPhraseAt(terms, after, limit);
+      const verbAfter = next !== undefined && !next.pronoun && !breaksAfter(terms[next.to - 1]!) && sentenceVerbAt(terms, next.to);
+      const joinsPhrase = last !== undefined && /^(and|or)$/i.test(term.text) && (!has(terms[i + 1], 'Verb') || described) && !verbAfter;
       if (joinsPhrase) parts[parts.length - 1] = { ...last, continued: true };
       // "in Victoria's North Western and Eastern rural areas": the names share the noun after them, so the phrase is cut.
       const tail = nounPhraseAt(terms, i + 1, limit);
@@ -216,6 +221,15 @@ export function partsAfter(terms: Term[], from: number, limit: number): Part[] {
 }
 
 const isCapitalised = (term: Term | undefined) => term !== undefined && /^\p{Lu}/u.test(term.text);
+
+/** Term `at` is an auxiliary or a form of "be" that can follow a subject ("were", "has"), maybe after adverbs. */
+function sentenceVerbAt(terms: Term[], at: number): boolean {
+  const verb = terms[adverbsFrom(terms, at, terms.length).to];
+  if (!verb || !has(verb, 'Verb') || has(verb, 'Gerund')) return false;
+  // (Only an auxiliary or "be": after a relative clause a past form may be the sentence's own verb,
+  // "contingents who settled Normandy and parts of the coast included Danes".)
+  return has(verb, 'Copula') || has(verb, 'Auxiliary') || has(verb, 'Modal');
+}
 
 /** Where a list that `first` opens ends ("Grissom, White, and Chaffee"): three alike phrases or more, the last after "and"; else where `first` ends. */
 function listEnd(terms: Term[], first: NounPhrase, limit: number): number {
@@ -483,6 +497,9 @@ function coordinatedClause(sentence: Sentence, clause: Clause, limit: number): C
   // Only a verb of the same form ("led ... and intercepted"), so that the subject surely goes with both.
   if (!next || next.verb.past !== clause.verb.past || next.verb.auxiliary !== '' || next.verb.copula) return undefined;
   // (", and recommended": after a comma the verb may go with a subject further back.)
+  // ("was compiled by Nafzger and assigned to Lowry Digital": after a passive, a past form with a
+  // preposition right after it shares the "was".)
+  if (grouped && clause.verb.auxiliary !== '' && (has(terms[next.verb.main + 1], 'Preposition') || /^(to|by|in|for|as|at|on|with|from|into)$/i.test(terms[next.verb.main + 1]?.text ?? ''))) return undefined;
   if (grouped && (!clause.verb.past || /,/.test(terms[end - 1]!.after) || !has(terms[next.verb.main], 'PastTense') || has(terms[next.verb.main], 'Participle') || next.parts.length === 0)) return undefined;
   return { ...next, coordinated: true };
 }

@@ -1,6 +1,6 @@
 import { CasingEvidence } from '../casing';
 import { collapse, type Block } from '../formats/blocks';
-import { analyse, type Sentence } from '../nlp';
+import { analyse, findEntities, type Sentence } from '../nlp';
 import type { Passage } from '../passages';
 import type { GeneratorName } from '../types';
 
@@ -52,6 +52,23 @@ export class PassageContext {
   /** The prose blocks (paragraphs, list items, comments): what sentences are read from. */
   get proseBlocks(): Block[] {
     return this.passage.blocks.filter((block) => block.kind !== 'heading' && block.kind !== 'table-row');
+  }
+
+  private people: Set<string> | undefined;
+
+  /**
+   * True when the passage names a person by this word elsewhere in full ("Nikola Tesla" makes "Tesla" a
+   * person; "Peyton Manning" makes "Manning" one), which the tagger does not see when the word stands alone.
+   */
+  isPersonName(word: string): boolean {
+    this.people ??= new Set(
+      this.sentences().flatMap((sentence) =>
+        findEntities(sentence)
+          .filter((entity) => entity.type === 'person' && entity.to - entity.from >= 2 && sentence.terms.slice(entity.from, entity.to).every((term) => /^\p{Lu}\p{Ll}/u.test(term.text)))
+          .map((entity) => sentence.terms[entity.to - 1]!.text),
+      ),
+    );
+    return this.people.has(word);
   }
 
   /** Sentences of the prose blocks, parsed once per passage. */

@@ -761,6 +761,8 @@ function isAskable(clause: Clause): boolean {
   const quantified = QUANTIFIER.test(terms[subject.from]!.text) && subject.head > subject.from && !has(terms[subject.head], 'Value') && !has(terms[subject.from + 1], 'Determiner');
   // "Why is 1629–1631 associated with ...?": a bare number does not say what it is about.
   if (clause.subjectName === undefined && terms.slice(subject.from, subject.to).every((term) => has(term, 'Value'))) return false;
+  // "their most famous song": whose it is, the question cannot say.
+  if (clause.subjectName === undefined && /^(his|her|its|their|our|my|your)$/i.test(terms[subject.from]!.text)) return false;
   return clause.subjectName !== undefined || isSpecific(terms, subject) || quantified;
 }
 
