@@ -74,6 +74,14 @@ const SAME_IN_PAST = /^(beat|put|set|cut|hit|let|spread|cost|hurt|shut|split|qui
 
 /** A verb of the same form in present and past takes the tense of the other verbs of its text, when most are past. */
 function settleTense(sentences: Sentence[]): void {
+  // "In 1999 the European Council set up a body": a year before such a verb in its sentence puts it in the past.
+  for (const sentence of sentences) {
+    for (const verb of sentence.verbs) {
+      const head = sentence.terms[verb.main]!;
+      const year = sentence.terms.slice(0, verb.from).some((term) => /^(1\d{3}|20[01]\d)$/.test(term.text) && term.tags.has('Value'));
+      if (year && SAME_IN_PAST.test(head.text) && verb.auxiliary === '' && !/s$/i.test(head.text)) verb.past = true;
+    }
+  }
   const groups = sentences.flatMap((sentence) => sentence.verbs.map((verb) => ({ verb, head: sentence.terms[verb.main]! })));
   const clear = groups.filter(({ head }) => !SAME_IN_PAST.test(head.text) && (head.tags.has('PastTense') || head.tags.has('PresentTense')));
   const past = clear.filter(({ verb }) => verb.past || /^(did|was|were|had)/i.test(verb.auxiliary)).length;

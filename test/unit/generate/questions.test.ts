@@ -395,3 +395,26 @@ test('tagging and phrase repairs: a verb in -s after a year or a numbered name, 
   const owned = questionsOf('Their most famous song was covered by Paul Gascoigne in 1990.\n');
   assert.ok(![...owned.keys()].some((question) => /their/i.test(question)), [...owned.keys()].join(' | '));
 });
+
+test('fronted years and asides: a year without its comma, an adverb before the subject, a participle that describes the object, the past of "set" after a year, a place that is also a first name', () => {
+  const pairs = questionsOf(
+    [
+      'In 1891 Scottish chemist James Dewar was able to produce enough liquid oxygen to study.',
+      'In 1466, perhaps 40,000 people died of the plague in Paris.',
+      'In 1999 the European Council set up a body tasked with drafting a European Charter of Human Rights.',
+      'Victoria has a written constitution enacted in 1975. Most people in Victoria live in cities.',
+    ].join(' ') + '\n',
+  );
+  const expected: Record<string, string> = {
+    'When was Scottish chemist James Dewar able to produce enough liquid oxygen to study?': '1891',
+    'How many people died of the plague in Paris in 1466?': '40,000',
+    'When did the European Council set up a body tasked with drafting a European Charter of Human Rights?': '1999',
+    'What has a written constitution enacted in 1975?': 'Victoria',
+    'Victoria has a written constitution enacted in what year?': '1975',
+  };
+  for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
+  assert.ok(![...pairs.keys()].some((question) => /^Who has/.test(question)), 'Victoria is a place here');
+  // A past form that cannot be a participle is the sentence's verb after a relative clause: no "Which principal form ...?".
+  const treaties = questionsOf('The principal Treaties that form the European Union began with common rules for coal and steel.\n');
+  assert.ok(![...treaties.keys()].some((question) => /form the European Union began/.test(question)), [...treaties.keys()].join(' | '));
+});

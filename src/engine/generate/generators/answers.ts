@@ -135,8 +135,10 @@ export function answerOf(context: PassageContext, sentence: Sentence, entities: 
   const span = described?.answer ?? { from, to: noun.to };
   if (entity) {
     // "the Luther Bible": a person's name inside a phrase whose head is a thing is no person.
-    const kind = entity.type === 'count' ? 'number' : entity.type === 'person' && !PERSON_TAGS.some((tag) => has(head, tag)) ? 'name' : entity.type;
-    return { kind, ...span, person: person || kind === 'person', plural, ...category };
+    // ("Victoria" where the passage also says "in Victoria": a place that is also a first name.)
+    const placed = entity.type === 'person' && entity.to - entity.from === 1 && context.isPlaceName(head.text);
+    const kind = placed ? 'place' : entity.type === 'count' ? 'number' : entity.type === 'person' && !PERSON_TAGS.some((tag) => has(head, tag)) ? 'name' : entity.type;
+    return { kind, ...span, person: !placed && (person || kind === 'person'), plural, ...category };
   }
   // A name the tagger could not type ("Tesla", "the Broncos"): a person or a thing, which decides "who" or "what".
   const isName = isCapitalised(head) && (noun.head > 0 || !context.casing.isCommonWord(head.text));

@@ -1,4 +1,4 @@
-import { infinitiveOf, verbForms, type Sentence, type Term, type VerbGroup } from '../nlp';
+import { findEntities, infinitiveOf, verbForms, type Sentence, type Term, type VerbGroup } from '../nlp';
 import { breaksAfter, isNominal, isPlural, nounPhraseAt, opensAmount, type NounPhrase } from '../phrases';
 import { isCapitalisedWord } from '../casing';
 import type { PassageContext } from './context';
@@ -297,6 +297,10 @@ function hasSecondClause(terms: Term[], parts: Part[]): boolean {
       if (!has(term, 'PastTense') && !has(term, 'PresentTense') && !has(term, 'Copula') && !has(term, 'Modal')) continue;
       const previous = terms[i - 1];
       if (previous && (/^(to|that|which|who|whom)$/i.test(previous.text) || has(previous, 'Auxiliary') || has(previous, 'Modal') || has(previous, 'Copula') || has(previous, 'Verb'))) continue;
+      // "a body tasked with drafting ...", "a constitution enacted in 1975": a past form after a noun with a
+      // preposition after it describes the noun; it is no verb of a clause.
+      // (Only a form that can be a participle: in "the Treaties that form the Union began with" "began" is the verb.)
+      if (previous && isNominal(previous) && !breaksAfter(previous) && has(term, 'PastTense') && /(ed|en|wn)$/i.test(term.text) && /^(with|by|in|for|from|as|at|on|to|under|during)$/i.test(terms[i + 1]?.text ?? '')) continue;
       return true;
     }
   }
@@ -465,13 +469,17 @@ function mainClauseIn(sentence: Sentence, segment: Span): Clause | undefined {
   // The fronted phrase ends at the first comma that is followed by a subject and its verb.
   for (let i = segment.from; i < segment.to - 1; i++) {
     if (!/,/.test(terms[i]!.after)) continue;
-    const subject = nounPhraseAt(terms, i + 1, segment.to);
+    // ("In 1466, perhaps 40,000 people died ...": an adverb before the subject is passed over.)
+    const subject = nounPhraseAt(terms, adverbsFrom(terms, i + 1, segment.to).to, segment.to);
     const clause = subject ? clauseAfter(sentence, subject, segment.to, false, strict, { from: segment.from, to: i + 1 }) : undefined;
     if (clause) return clause;
   }
   // "In Hinduism the spiritual teacher is known as a guru": a phrase of a preposition without its comma.
   if (has(terms[segment.from], 'Preposition')) {
-    const object = nounPhraseAt(terms, segment.from + 1, segment.to);
+    let object = nounPhraseAt(terms, segment.from + 1, segment.to);
+    // ("In 1891 Scottish chemist James Dewar was able ...": a year ends the phrase, the subject follows it.)
+    const date = findEntities(sentence).find((entity) => entity.from === segment.from + 1 && entity.type === 'date');
+    if (object && date && date.to < object.to) object = { ...object, to: date.to, head: date.to - 1 };
     const subject = object && !object.pronoun && !breaksAfter(terms[object.to - 1]!) ? nounPhraseAt(terms, object.to, segment.to) : undefined;
     if (subject) return clauseAfter(sentence, subject, segment.to, false, true, { from: segment.from, to: object!.to });
   }

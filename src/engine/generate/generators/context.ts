@@ -71,6 +71,12 @@ export class PassageContext {
     return this.people.has(word);
   }
 
+  /** True when the passage writes the word where places stand ("in Victoria", "across Victoria"): a place, though it may be a first name. */
+  isPlaceName(word: string): boolean {
+    const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`\\b(in|at|from|across|throughout|within|into) ${escaped}\\b`).test(this.passage.plain);
+  }
+
   /** Sentences of the prose blocks, parsed once per passage. */
   sentences(): Sentence[] {
     this.parsed ??= this.proseBlocks.flatMap((block) => analyse(this.plain(block.start, block.end), block.start));
