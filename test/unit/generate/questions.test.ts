@@ -418,3 +418,22 @@ test('fronted years and asides: a year without its comma, an adverb before the s
   const treaties = questionsOf('The principal Treaties that form the European Union began with common rules for coal and steel.\n');
   assert.ok(![...treaties.keys()].some((question) => /form the European Union began/.test(question)), [...treaties.keys()].join(' | '));
 });
+
+test('subjects joined by "and", a comparison that "than" opens, and a participle after an adverb are read as parts of one clause', () => {
+  const pairs = questionsOf(
+    [
+      'Marine organisms then incorporate more oxygen-18 into their skeletons and shells than they would in a warmer climate.',
+      'The UK subsequently adopted the main legislation previously agreed under the Agreement on Social Policy.',
+      'The El Centro metropolitan area and San Diego-Carlsbad-San Marcos metropolitan area form the Southern Border Region.',
+    ].join(' ') + '\n',
+  );
+  const expected: Record<string, string> = {
+    'What then incorporates more oxygen-18 into their skeletons and shells?': 'Marine organisms',
+    'What subsequently adopted the main legislation previously agreed under the Agreement on Social Policy?': 'UK',
+    'What forms the Southern Border Region?': 'El Centro metropolitan area and San Diego-Carlsbad-San Marcos metropolitan area',
+  };
+  for (const [question, answer] of Object.entries(expected)) assert.equal(pairs.get(question), answer, `${question}\n${[...pairs.keys()].join('\n')}`);
+  // A preposition the tagger read as an adjective ("Under TEU article 11 ...") opens no subject, so no answer starts with it.
+  const under = questionsOf('Under TEU article 11 citizens and associations submit an initiative with one million signatures.\n');
+  assert.ok(![...under.values()].some((answer) => /^under/i.test(answer)), [...under.entries()].join(' | '));
+});

@@ -300,7 +300,9 @@ function hasSecondClause(terms: Term[], parts: Part[]): boolean {
       // "a body tasked with drafting ...", "a constitution enacted in 1975": a past form after a noun with a
       // preposition after it describes the noun; it is no verb of a clause.
       // (Only a form that can be a participle: in "the Treaties that form the Union began with" "began" is the verb.)
-      if (previous && isNominal(previous) && !breaksAfter(previous) && has(term, 'PastTense') && /(ed|en|wn)$/i.test(term.text) && /^(with|by|in|for|from|as|at|on|to|under|during)$/i.test(terms[i + 1]?.text ?? '')) continue;
+      // ("the main legislation previously agreed under ...", "a market originally built in 1808": an adverb may stand between.)
+      const noun = previous && has(previous, 'Adverb') && /ly$/i.test(previous.text) ? terms[i - 2] : previous;
+      if (noun && isNominal(noun) && !breaksAfter(noun) && !breaksAfter(previous!) && has(term, 'PastTense') && /(ed|en|wn|lt)$/i.test(term.text) && /^(with|by|in|for|from|as|at|on|to|under|during)$/i.test(terms[i + 1]?.text ?? '')) continue;
       return true;
     }
   }
@@ -311,7 +313,7 @@ function hasSecondClause(terms: Term[], parts: Part[]): boolean {
 const PREPOSITION_WORD = /^(over|under|against|across|along|around|behind|beyond|within|without|throughout|toward|towards|upon|onto|into|near|despite|following|during|until|via)$/i;
 
 /** Words that open a subordinate clause inside a sentence ("before it continued into Russia"). */
-const SUBORDINATOR_WORD = /^(before|after|until|till|when|while|because|since|although|though|whereas|unless|once|so|where)$/i;
+const SUBORDINATOR_WORD = /^(before|after|until|till|when|while|because|since|although|though|whereas|unless|once|so|where|than)$/i;
 
 const NEGATION = /^(not|never|cannot|can't|won't|no|n't|neither|nor)$|n't$/i;
 
@@ -395,6 +397,14 @@ function clauseAfter(sentence: Sentence, subject: NounPhrase, limit: number, rel
   subject = { ...subject, to: phrasesAfter(terms, subject.to, limit, 2) };
   // "Grissom, White, and Chaffee decided ...": a list of alike phrases is the subject.
   subject = { ...subject, to: listEnd(terms, subject, limit) };
+  // ("Under TEU article 11 citizens ...": a preposition the tagger took for an adjective opens no subject.)
+  if (PREPOSITION_WORD.test(terms[subject.from]!.text)) return undefined;
+  // "Ctenophores and sponges are ...": two alike phrases joined by "and" before the verb.
+  if (/^and$/i.test(terms[subject.to]?.text ?? '') && !breaksAfter(terms[subject.to - 1]!)) {
+    const second = nounPhraseAt(terms, subject.to + 1, limit);
+    const verb = second && !second.pronoun && isLike(terms, subject, second) && !breaksAfter(terms[second.to - 1]!) ? sentence.verbs.find((group) => group.from === adverbsFrom(terms, second.to, limit).to) : undefined;
+    if (verb && isFinite(sentence, verb) && !has(terms[verb.from], 'Gerund')) subject = { ...subject, to: second!.to };
+  }
   let from = subject.to;
   // "Jean Cauvin (John Calvin) converted ...": a bracket after the subject is left out.
   if (/\(\s*$/.test(terms[from - 1]!.after)) {
