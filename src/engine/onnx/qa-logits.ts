@@ -30,9 +30,16 @@ export async function openOnnxQaModel(modelDir: string, options: OpenOptions = {
     ...options,
     label: `model ${modelDir}`,
     keepOptimizedGraph: true,
-    // Windows come in batches of every length, so a memory plan kept from one run rarely fits the next:
-    // the second batch of a new session paid 150 ms planning again, and later ones gained nothing.
-    sessionOptions: { enableMemPattern: false, ...options.sessionOptions },
+    sessionOptions: {
+      // Windows come in batches of every length, so a memory plan kept from one run rarely fits the next:
+      // the second batch of a new session paid 150 ms planning again, and later ones gained nothing.
+      enableMemPattern: false,
+      // Threads that spin between operators take the cores from everything else on a busy machine (the
+      // editor, a training run): on the shared CI machine 21 windows took 0.84x the time without spinning,
+      // and the same time when it was idle.
+      extra: { session: { 'intra_op.allow_spinning': '0' } },
+      ...options.sessionOptions,
+    },
   };
   let graph = kept;
   let session: OnnxSession;
