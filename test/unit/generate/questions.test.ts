@@ -437,3 +437,13 @@ test('subjects joined by "and", a comparison that "than" opens, and a participle
   const under = questionsOf('Under TEU article 11 citizens and associations submit an initiative with one million signatures.\n');
   assert.ok(![...under.values()].some((answer) => /^under/i.test(answer)), [...under.entries()].join(' | '));
 });
+
+test('counts of capitalised plurals are counts; one end of a range "from X to Y" and an adverb left hanging are not asked', () => {
+  const counted = questionsOf('Roughly 500,000 Huguenots had fled France by the early 18th century.\n');
+  assert.equal(counted.get('How many Huguenots had fled France by the early 18th century?'), '500,000', [...counted.keys()].join(' | '));
+  const range = questionsOf('In 2006, Internet2 announced a partnership with Level 3 Communications to launch a brand new nationwide network, boosting its capacity from 10 Gbit/s to 100 Gbit/s.\n');
+  assert.ok(![...range.keys()].some((question) => /how many Gbit/.test(question)), [...range.keys()].join(' | '));
+  const hanging = questionsOf('On 12 May 1705, the Virginia General Assembly passed an act to naturalise the 148 Huguenots still resident at Manakintown.\n');
+  assert.equal(hanging.get('On 12 May 1705, the Virginia General Assembly passed an act to naturalise how many Huguenots?'), '148', [...hanging.keys()].join(' | '));
+  assert.ok(![...hanging.keys()].some((question) => /still\?$/.test(question)), [...hanging.keys()].join(' | '));
+});

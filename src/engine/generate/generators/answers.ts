@@ -123,7 +123,9 @@ export function answerOf(context: PassageContext, sentence: Sentence, entities: 
   // "40 engineers", "over 14,000 outfits": the number is the answer, the noun goes into "how many" (but "20 years" is a duration).
   const value = terms.slice(from, noun.head).findIndex((term) => has(term, 'Value') && !has(term, 'Ordinal'));
   const measured = entity !== undefined && ['duration', 'date', 'money', 'percent'].includes(entity.type);
-  if (value >= 0 && !measured && has(head, 'Plural') && !has(head, 'Value') && terms.slice(from, from + value).every((term) => AMOUNT_WORD.test(term.text))) {
+  // ("500,000 Huguenots": a capitalised plural the tagger left without its number.)
+  const many = has(head, 'Plural') || isCapitalised(head) && /\p{Ll}[^su]s$/u.test(head.text) && noun.head > 0;
+  if (value >= 0 && !measured && many && !has(head, 'Value') && terms.slice(from, from + value).every((term) => AMOUNT_WORD.test(term.text))) {
     let valueTo = from + value + 1;
     while (valueTo < noun.head && has(terms[valueTo], 'Value') && !has(terms[valueTo], 'Ordinal')) valueTo++;
     return { kind: 'count', from, to: valueTo, person: false, plural, counted: { from: valueTo, to: noun.to } };

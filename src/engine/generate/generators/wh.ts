@@ -222,8 +222,11 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
     if (!part.phrase || part.kind === 'adverb' || part.kind === 'other' || part.continued || part.listed) return;
     const answer = answerOf(context, sentence, entities, part.phrase);
     if (!answer || (answer.counted && answer.counted.to !== part.phrase.to)) return;
-    // ("lost 30 to 50 thousand inhabitants": the phrase after "to" is the end of a range, not where something went.)
+    // ("lost 30 to 50 thousand inhabitants": the phrase after "to" is the end of a range, not where something went;
+    // "from 10 Gbit/s to 100 Gbit/s": nor is the phrase after "from" its own answer.)
     if (/^(to|and)$/.test(part.preposition ?? '') && has(sentence.terms[part.from - 1], 'Value')) return;
+    const rangeTo = sentence.terms.slice(answer.to, part.to + 1).findIndex((term) => /^(to|and)$/i.test(term.text));
+    if (/^(from|between)$/.test(part.preposition ?? '') && rangeTo >= 0 && has(sentence.terms[answer.to + rangeTo + 1], 'Value') && answer.kind !== 'date') return;
     let wh: string | undefined;
     let rest: string;
     if (part.kind === 'noun') {
@@ -529,11 +532,14 @@ function inPlaceQuestions(context: PassageContext, clause: Clause, entities: Ent
     if (!wh || (wh === 'whom' && /^(in|on|at|near|into|within)$/.test(part.preposition ?? ''))) return;
     // The phrases before it stay; after it, those of a preposition that go on without a comma.
     const before = parts.slice(0, index).filter((one) => !one.detached).map((one) => phrase(context, terms, one.from, one.to));
-    const after: string[] = [];
+    const following: Part[] = [];
     for (const one of parts.slice(index + 1)) {
       if (one.detached || one.kind === 'other' || one.kind === 'infinitive' || one.kind === 'means') break;
-      after.push(phrase(context, terms, one.from, one.to));
+      following.push(one);
     }
+    // ("to naturalise how many Huguenots still?": an adverb before what is left out hangs on it.)
+    if (following.length < parts.length - index - 1) while (following.at(-1)?.kind === 'adverb') following.pop();
+    const after = following.map((one) => phrase(context, terms, one.from, one.to));
     // ("by the Parliament of Victoria" → "by which parliament": the article goes with the answer.)
     const lead = phrase(context, terms, part.from, answer.from).replace(/\s*\b(the|a|an)$/i, '');
     const own = [lead, wh, answer.counted ? '' : phrase(context, terms, answer.to, part.to)];
@@ -563,7 +569,8 @@ function inPlaceQuestions(context: PassageContext, clause: Clause, entities: Ent
     // ("the 2014 MLS season": a date that describes a noun is no answer of its own.)
     if (answer.kind !== 'count' && entity.to < end && isNominal(terms[entity.to]) && !breaksAfter(terms[entity.to - 1]!)) continue;
     const wh = whInPlace(context, sentence, answer);
-    if (!wh) continue;
+    // ("... to naturalise how many Huguenots still?": a question that ends in an adverb is cut mid-phrase.)
+    if (!wh || end > answer.to && has(terms[end - 1], 'Adverb')) continue;
     const after = answer.kind === 'count' ? answer.counted!.to : answer.to;
     const question = finishQuestion([...head, phrase(context, terms, clause.verb.to, answer.from).replace(/\s*\b(the|a|an)$/i, ''), wh, phrase(context, terms, after, end)]);
     questions.push({ ...asked(context, clause, question, answer, answer.kind, 'object'), confidence: confidenceOf(answer.kind, question, clause) - 0.12 });
