@@ -439,8 +439,9 @@ test('subjects joined by "and", a comparison that "than" opens, and a participle
 });
 
 test('counts of capitalised plurals are counts; one end of a range "from X to Y" and an adverb left hanging are not asked', () => {
-  const counted = questionsOf('Roughly 500,000 Huguenots had fled France by the early 18th century.\n');
+  const counted = questionsOf('Roughly 500,000 Huguenots had fled France by the early 18th century. Three additional putative species were then found in the Burgess Shale.\n');
   assert.equal(counted.get('How many Huguenots had fled France by the early 18th century?'), '500,000', [...counted.keys()].join(' | '));
+  assert.equal(counted.get('How many additional putative species were then found in the Burgess Shale?'), 'Three', [...counted.keys()].join(' | '));
   const range = questionsOf('In 2006, Internet2 announced a partnership with Level 3 Communications to launch a brand new nationwide network, boosting its capacity from 10 Gbit/s to 100 Gbit/s.\n');
   assert.ok(![...range.keys()].some((question) => /how many Gbit/.test(question)), [...range.keys()].join(' | '));
   const hanging = questionsOf('On 12 May 1705, the Virginia General Assembly passed an act to naturalise the 148 Huguenots still resident at Manakintown.\n');

@@ -104,9 +104,14 @@ function categoryOf(context: PassageContext, terms: Term[], noun: NounPhrase, fr
 }
 
 /** The answer a noun phrase gives: the entity it is, or the phrase itself; a leading "the" is left out. */
+/** Nouns whose plural is their singular ("three species"). */
+const SAME_IN_PLURAL = /^(species|series|people|aircraft|sheep|fish|deer|offspring|cattle|personnel)$/i;
+
 export function answerOf(context: PassageContext, sentence: Sentence, entities: Entity[], noun: NounPhrase): Answer | undefined {
   const { terms } = sentence;
-  const from = /^(the|a|an)$/i.test(terms[noun.from]!.text) ? noun.from + 1 : noun.from;
+  // ("both BSkyB and Virgin Media": the answer is the two names, without "both".)
+  const paired = /^(both|either)$/i.test(terms[noun.from]!.text) && terms.slice(noun.from + 1, noun.to).some((term) => /^(and|or)$/i.test(term.text));
+  const from = /^(the|a|an)$/i.test(terms[noun.from]!.text) || paired ? noun.from + 1 : noun.from;
   if (from >= noun.to) return undefined;
   // "these blades", "their rivals", "others": an answer that points elsewhere names nothing by itself
   // ("more than 40 engineers" is an amount).
@@ -124,7 +129,7 @@ export function answerOf(context: PassageContext, sentence: Sentence, entities: 
   const value = terms.slice(from, noun.head).findIndex((term) => has(term, 'Value') && !has(term, 'Ordinal'));
   const measured = entity !== undefined && ['duration', 'date', 'money', 'percent'].includes(entity.type);
   // ("500,000 Huguenots": a capitalised plural the tagger left without its number.)
-  const many = has(head, 'Plural') || isCapitalised(head) && /\p{Ll}[^su]s$/u.test(head.text) && noun.head > 0;
+  const many = has(head, 'Plural') || isCapitalised(head) && /\p{Ll}[^su]s$/u.test(head.text) && noun.head > 0 || SAME_IN_PLURAL.test(head.text);
   if (value >= 0 && !measured && many && !has(head, 'Value') && terms.slice(from, from + value).every((term) => AMOUNT_WORD.test(term.text))) {
     let valueTo = from + value + 1;
     while (valueTo < noun.head && has(terms[valueTo], 'Value') && !has(terms[valueTo], 'Ordinal')) valueTo++;
