@@ -448,3 +448,8 @@ test('counts of capitalised plurals are counts; one end of a range "from X to Y"
   assert.equal(hanging.get('On 12 May 1705, the Virginia General Assembly passed an act to naturalise how many Huguenots?'), '148', [...hanging.keys()].join(' | '));
   assert.ok(![...hanging.keys()].some((question) => /still\?$/.test(question)), [...hanging.keys()].join(' | '));
 });
+
+test('in-place questions leave out one end of a month range, a second wh-word, and an acronym taken for a person', () => {
+  const pairs = questionsOf('Regular seasonality was observed from March to May of each year. It is unknown at present which of the three states IFITM5 takes. The array had higher sensitivity than ELISA.\n');
+  assert.ok(![...pairs.keys()].some((question) => /from what month|which of how many|than whom/.test(question)), [...pairs.keys()].join(' | '));
+});

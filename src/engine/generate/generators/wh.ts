@@ -488,7 +488,8 @@ function whInPlace(context: PassageContext, sentence: Sentence, answer: Answer):
       return words.length === 2 && /s$/i.test(unit) ? `how many ${unit.toLowerCase()}` : undefined;
     }
     case 'person':
-      return whichOf(context, sentence, answer) ?? (words.length <= 3 && words.every((term) => isCapitalised(term)) ? 'whom' : undefined);
+      // (A word in capitals, "ELISA", is an acronym rather than a person.)
+      return whichOf(context, sentence, answer) ?? (words.length <= 3 && words.every((term) => isCapitalised(term) && !/^[\p{Lu}\d-]+$/u.test(term.text)) ? 'whom' : undefined);
     default:
       return answer.category && (answer.named || answer.measured || answer.category.to <= answer.from) ? whichOf(context, sentence, answer) : undefined;
   }
@@ -524,6 +525,8 @@ function inPlaceQuestions(context: PassageContext, clause: Clause, entities: Ent
     if (answer.kind === 'count' && terms.slice(part.phrase.from, answer.from).some((term) => !has(term, 'Determiner') && !AMOUNT_WORD.test(term.text))) return;
     const previous = terms[answer.from - 1];
     if (/^(to|and|or|-)$/i.test(previous?.text ?? '') && has(terms[answer.from - 2], 'Value')) return;
+    const other = terms[answer.to + 1];
+    if (/^(and|or|to|until)$/i.test(terms[answer.to]?.text ?? '') && (has(other, 'Value') || has(other, 'Date') || MONTH.test(other?.text ?? ''))) return;
     if (previous && !['Preposition', 'Verb', 'Determiner', 'Adverb'].some((tag) => has(previous, tag)) && !AMOUNT_WORD.test(previous.text)) return;
     const range = rangeOf(context, sentence, answer);
     if (taken(range.start, range.end) || questions.some((one) => one.start < range.end && range.start < one.end)) return;
@@ -565,14 +568,20 @@ function inPlaceQuestions(context: PassageContext, clause: Clause, entities: Ent
     while (lead > clause.verb.to && AMOUNT_WORD.test(terms[lead]!.text)) lead--;
     const previous = terms[lead]!;
     if (/^(to|and|or|-|than|of)$/i.test(previous.text) || !['Preposition', 'Verb', 'Determiner', 'Adverb'].some((tag) => has(previous, tag)) && !AMOUNT_WORD.test(previous.text)) continue;
-    if (has(terms[answer.to], 'Value') || /^(and|or|to)$/i.test(terms[entity.to]?.text ?? '') && has(terms[entity.to + 1], 'Value')) continue;
+    // ("from March to June 2010", "in April and May 2010": one end of a range or pair.)
+    const other = terms[entity.to + 1];
+    if (has(terms[answer.to], 'Value') || /^(and|or|to|until)$/i.test(terms[entity.to]?.text ?? '') && (has(other, 'Value') || has(other, 'Date') || MONTH.test(other?.text ?? ''))) continue;
     // ("the 2014 MLS season": a date that describes a noun is no answer of its own.)
     if (answer.kind !== 'count' && entity.to < end && isNominal(terms[entity.to]) && !breaksAfter(terms[entity.to - 1]!)) continue;
     const wh = whInPlace(context, sentence, answer);
     // ("... to naturalise how many Huguenots still?": a question that ends in an adverb is cut mid-phrase.)
     if (!wh || end > answer.to && has(terms[end - 1], 'Adverb')) continue;
     const after = answer.kind === 'count' ? answer.counted!.to : answer.to;
-    const question = finishQuestion([...head, phrase(context, terms, clause.verb.to, answer.from).replace(/\s*\b(the|a|an)$/i, ''), wh, phrase(context, terms, after, end)]);
+    const before = phrase(context, terms, clause.verb.to, answer.from).replace(/\s*\b(the|a|an)$/i, '');
+    const rest = phrase(context, terms, after, end);
+    // ("is unknown at present which of how many states?": a second wh-word garbles the question.)
+    if (/\b(which|what|who|whom|whose|whether|how|why|where|when)\b/i.test(`${before} ${rest}`)) continue;
+    const question = finishQuestion([...head, before, wh, rest]);
     questions.push({ ...asked(context, clause, question, answer, answer.kind, 'object'), confidence: confidenceOf(answer.kind, question, clause) - 0.12 });
   }
   // "became the first quarterback ever to lead two different teams to multiple Super Bowls": the phrases
