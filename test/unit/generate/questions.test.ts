@@ -453,3 +453,10 @@ test('in-place questions leave out one end of a month range, a second wh-word, a
   const pairs = questionsOf('Regular seasonality was observed from March to May of each year. It is unknown at present which of the three states IFITM5 takes. The array had higher sensitivity than ELISA.\n');
   assert.ok(![...pairs.keys()].some((question) => /from what month|which of how many|than whom/.test(question)), [...pairs.keys()].join(' | '));
 });
+
+test('a name after "known as" opens no clause, and a first name the passage writes as "the Parliament of X" is a place', () => {
+  const known = questionsOf('The first European settlement in the area later known as Victoria was established in October 1803 under Lieutenant-Governor David Collins.\n');
+  assert.ok(![...known.keys()].some((question) => /Victoria (was )?established|^Who was established/.test(question)), [...known.keys()].join(' | '));
+  const place = questionsOf('Victoria has a written constitution enacted in 1975. The Victorian Constitution can be amended by the Parliament of Victoria.\n');
+  assert.equal(place.get('What has a written constitution enacted in 1975?'), 'Victoria', [...place.keys()].join(' | '));
+});

@@ -621,6 +621,8 @@ function embeddedClauses(sentence: Sentence, taken: Set<number>): Clause[] {
     if (!(/,/.test(previous.after) || CLAUSE_OPENER.test(previous.text))) continue;
     // "the method that offices use": after a noun, "that" opens a clause with a gap where its object was.
     if (/^that$/i.test(previous.text) && !has(terms[i - 2], 'Verb')) continue;
+    // ("the area later known as Victoria was established": after "known as" comes a name, not a clause.)
+    if (/^as$/i.test(previous.text) && /^(known|called|named|referred|described|regarded|designated|titled)$/i.test(terms[i - 2]?.text ?? '')) continue;
     const subject = nounPhraseAt(terms, i);
     if (!subject) continue;
     const clause = clauseAfter(sentence, subject, terms.length, false, true);

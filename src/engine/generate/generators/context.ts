@@ -74,7 +74,8 @@ export class PassageContext {
   /** True when the passage writes the word where places stand ("in Victoria", "across Victoria"): a place, though it may be a first name. */
   isPlaceName(word: string): boolean {
     const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return new RegExp(`\\b(in|at|from|across|throughout|within|into) ${escaped}\\b`).test(this.passage.plain);
+    // ("the Parliament of Victoria", "the capital of Victoria": "of" after an institution or a kind of place.)
+    return new RegExp(`\\b(in|at|from|across|throughout|within|into|(?:\\p{Lu}\\p{Ll}+|state|city|capital|province|county|region|government|people|population|coast) of) ${escaped}\\b`, 'u').test(this.passage.plain);
   }
 
   /** Sentences of the prose blocks, parsed once per passage. */
