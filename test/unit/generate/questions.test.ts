@@ -460,3 +460,9 @@ test('a name after "known as" opens no clause, and a first name the passage writ
   const place = questionsOf('Victoria has a written constitution enacted in 1975. The Victorian Constitution can be amended by the Parliament of Victoria.\n');
   assert.equal(place.get('What has a written constitution enacted in 1975?'), 'Victoria', [...place.keys()].join(' | '));
 });
+
+test('"he" after a named person who is the subject earlier in the same sentence stands for that person, not for one of the sentence before', () => {
+  const pairs = questionsOf('Scott and Duncan have argued that the pandemic was a form of infectious disease. Archaeologist Barney Sloane has argued that there is insufficient evidence of rats; he argues that transmission must have been person to person.\n');
+  assert.equal(pairs.get('What does Archaeologist Barney Sloane argue?'), 'transmission must have been person to person', [...pairs.keys()].join(' | '));
+  assert.ok(![...pairs.keys()].some((question) => /Duncan argue\?/.test(question)), [...pairs.keys()].join(' | '));
+});

@@ -793,6 +793,19 @@ export interface Referents {
   plural?: string;
 }
 
+/**
+ * For "he" or "she" in a later clause of a sentence whose earlier clause has a named person as its subject
+ * ("Archaeologist Barney Sloane has argued ...; he argues ..."): that person, not one of the sentence before.
+ */
+function sentencePerson(context: PassageContext, clause: Clause, entities: Entity[]): string | undefined {
+  const { sentence } = clause;
+  if (!clause.subject.pronoun || !/^(he|she)$/i.test(sentence.terms[clause.subject.from]!.text)) return undefined;
+  const earlier = clausesOf(sentence).find((one) => one.subject.to <= clause.subject.from && !one.subject.pronoun && !one.relative);
+  const answer = earlier ? answerOf(context, sentence, entities, earlier.subject) : undefined;
+  if (!earlier || !answer || !(answer.person || answer.kind === 'person') || isPlural(sentence.terms, earlier.subject) || !isCapitalised(sentence.terms[earlier.subject.head])) return undefined;
+  return phrase(context, sentence.terms, answer.from, answer.to);
+}
+
 function referentOf(clause: Clause, referents: Referents): string | undefined {
   const word = clause.sentence.terms[clause.subject.from]!.text.toLowerCase();
   if (!clause.subject.pronoun) return undefined;
@@ -823,7 +836,7 @@ export function sentenceQuestions(context: PassageContext, sentence: Sentence, r
     const kept = cut > 0 && read.parts[cut]!.kind === 'preposition' && read.parts.slice(0, cut).some((part) => part.kind !== 'adverb') ? read.parts.slice(0, cut) : undefined;
     if (cut >= 0 && !kept) continue;
     const parsed = kept ? { ...read, parts: kept } : read;
-    const referent = referentOf(parsed, referents);
+    const referent = referentOf(parsed, sentencePerson(context, parsed, entities) !== undefined ? { ...referents, person: sentencePerson(context, parsed, entities) } : referents);
     const clause = referent !== undefined ? { ...parsed, subjectName: referent } : parsed;
     push(subjectQuestion(context, clause, entities));
     for (const question of complementQuestions(context, clause, entities)) push(question);
