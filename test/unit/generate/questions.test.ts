@@ -466,3 +466,10 @@ test('"he" after a named person who is the subject earlier in the same sentence 
   assert.equal(pairs.get('What does Archaeologist Barney Sloane argue?'), 'transmission must have been person to person', [...pairs.keys()].join(' | '));
   assert.ok(![...pairs.keys()].some((question) => /Duncan argue\?/.test(question)), [...pairs.keys()].join(' | '));
 });
+
+test('a name after a comma that goes on a list of names is no subject, and a title that goes on across "on" is not cut', () => {
+  const listed = questionsOf('A decade after the 1973 oil crisis, Honda, Toyota and Nissan, affected by the 1981 voluntary export restraints, opened US assembly plants.\n');
+  assert.ok(![...listed.values()].includes('Toyota and Nissan'), [...listed.entries()].join(' | '));
+  const titled = questionsOf('In November, Luther wrote The Judgement of Martin Luther on Monastic Vows.\n');
+  assert.ok(![...titled.values()].includes('Monastic Vows'), [...titled.entries()].join(' | '));
+});

@@ -479,6 +479,8 @@ function mainClauseIn(sentence: Sentence, segment: Span): Clause | undefined {
   // The fronted phrase ends at the first comma that is followed by a subject and its verb.
   for (let i = segment.from; i < segment.to - 1; i++) {
     if (!/,/.test(terms[i]!.after)) continue;
+    // ("Honda, Toyota and Nissan, ..., opened": after a name and its comma, a name goes on with a list.)
+    if (isCapitalised(terms[i]) && i > segment.from && isCapitalised(terms[i + 1]) && !has(terms[i], 'Value') && listGoesOn(terms, i + 1, segment.to)) continue;
     // ("In 1466, perhaps 40,000 people died ...": an adverb before the subject is passed over.)
     const subject = nounPhraseAt(terms, adverbsFrom(terms, i + 1, segment.to).to, segment.to);
     const clause = subject ? clauseAfter(sentence, subject, segment.to, false, strict, { from: segment.from, to: i + 1 }) : undefined;
@@ -619,6 +621,12 @@ function embeddedClauses(sentence: Sentence, taken: Set<number>): Clause[] {
   for (let i = 1; i < terms.length - 1; i++) {
     const previous = terms[i - 1]!;
     if (!(/,/.test(previous.after) || CLAUSE_OPENER.test(previous.text))) continue;
+    // ("Honda, Toyota and Nissan, ..., opened": after a name and its comma, a name goes on with a list.)
+    if (/,/.test(previous.after) && isCapitalised(previous) && isCapitalised(terms[i]) && !has(previous, 'Value') && listGoesOn(terms, i, terms.length)) {
+      const item = nounPhraseAt(terms, i);
+      i = item ? item.to - 1 : i;
+      continue;
+    }
     // "the method that offices use": after a noun, "that" opens a clause with a gap where its object was.
     if (/^that$/i.test(previous.text) && !has(terms[i - 2], 'Verb')) continue;
     // ("the area later known as Victoria was established": after "known as" comes a name, not a clause.)

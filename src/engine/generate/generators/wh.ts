@@ -227,6 +227,9 @@ function complementQuestions(context: PassageContext, clause: Clause, entities: 
     if (/^(to|and)$/.test(part.preposition ?? '') && has(sentence.terms[part.from - 1], 'Value')) return;
     const rangeTo = sentence.terms.slice(answer.to, part.to + 1).findIndex((term) => /^(to|and)$/i.test(term.text));
     if (/^(from|between)$/.test(part.preposition ?? '') && rangeTo >= 0 && has(sentence.terms[answer.to + rangeTo + 1], 'Value') && answer.kind !== 'date') return;
+    // ("wrote The Judgement of Martin Luther on Monastic Vows": a title may go on across a preposition.)
+    const before = clause.parts[index - 1];
+    if (part.kind === 'preposition' && before?.to === part.from && isCapitalised(sentence.terms[part.from - 1]) && isCapitalised(sentence.terms[part.from + 1]) && !before.detached) return;
     let wh: string | undefined;
     let rest: string;
     if (part.kind === 'noun') {
