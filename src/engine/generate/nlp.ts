@@ -91,6 +91,8 @@ function settleTense(sentences: Sentence[]): void {
 
 const DEFINING_VERB = /^(refers|means|denotes|stands)$/i;
 
+const PERSON_TAGS = ['Person', 'FirstName', 'LastName', 'MaleName', 'FemaleName'];
+
 function retag(term: Term, tags: string[]): void {
   term.tags = new Set(tags);
 }
@@ -107,6 +109,15 @@ function repairTags(terms: Term[]): void {
     const misread = (term.tags.has('Adverb') && /^\p{Lu}\p{Ll}+ly$/u.test(term.text)) || (term.tags.has('Gerund') && /^\p{Lu}\p{Ll}+ing$/u.test(term.text) && (i > 0 || next?.tags.has('PastTense') === true));
     if (misread && !/[,;:()]/.test(term.after) && next && (next.tags.has('PastTense') || next.tags.has('PresentTense')) && !next.tags.has('Adverb') && !next.tags.has('Gerund')) {
       retag(term, ['Noun', 'ProperNoun', 'Singular']);
+    }
+  }
+  // "the lunar surface EVA suit": compromise reads "EVA suit" as a woman's name; a word in lower case,
+  // or in capitals before a lower-case noun, names no person.
+  for (const [i, term] of terms.entries()) {
+    const lower = /^\p{Ll}/u.test(term.text);
+    const acronym = /^[\p{Lu}]{2,}$/u.test(term.text) && /^\p{Ll}/u.test(terms[i + 1]?.text ?? '') && terms[i + 1]!.tags.has('Noun');
+    if ((lower || acronym) && PERSON_TAGS.some((tag) => term.tags.has(tag))) {
+      term.tags = new Set([...term.tags].filter((tag) => !PERSON_TAGS.includes(tag) && (tag !== 'ProperNoun' || !lower)));
     }
   }
   for (let i = 1; i < terms.length; i++) {

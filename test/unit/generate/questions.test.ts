@@ -473,3 +473,12 @@ test('a name after a comma that goes on a list of names is no subject, and a tit
   const titled = questionsOf('In November, Luther wrote The Judgement of Martin Luther on Monastic Vows.\n');
   assert.ok(![...titled.values()].includes('Monastic Vows'), [...titled.entries()].join(' | '));
 });
+
+test('"who" only for people: not for a word in lower case the tagger took for a name ("EVA suit"), nor for a name in capitals ("the V&A received")', () => {
+  const pairs = questionsOf('The lunar surface EVA suit would include a water-cooled undergarment. In 1913 the V&A received the Talbot Hughes collection as a gift from Harrods.\n');
+  assert.equal(pairs.get('What would include a water-cooled undergarment?'), 'lunar surface EVA suit', [...pairs.keys()].join(' | '));
+  assert.equal(pairs.get('What received the Talbot Hughes collection as a gift from Harrods in 1913?'), 'V&A', [...pairs.keys()].join(' | '));
+  assert.ok(![...pairs.keys()].some((question) => /^Who /.test(question)), [...pairs.keys()].join(' | '));
+  // A person's name keeps "who".
+  assert.equal(questionsOf('Tesla died on 7 January 1943.\n').get('Who died on 7 January 1943?'), 'Tesla');
+});

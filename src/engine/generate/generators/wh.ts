@@ -174,7 +174,9 @@ function subjectQuestion(context: PassageContext, clause: Clause, entities: Enti
   const found = nameAfter ? describedName(context, sentence, entities, clause) : answerOf(context, sentence, entities, clause.subject);
   if (!found) return undefined;
   // An untyped name that does what people do ("Tesla died on 7 January 1943") is a person.
-  const answer = found.kind === 'name' && !found.plural && PERSON_VERB.test(sentence.terms[clause.verb.main]!.text) && clause.verb.auxiliary === '' ? { ...found, person: true } : found;
+  // (Not a name in capitals, "the V&A", "NASA": a body that receives or publishes.)
+  const capitals = sentence.terms.slice(found.from, found.to).every((term) => /^[\p{Lu}\d&.-]+$/u.test(term.text));
+  const answer = found.kind === 'name' && !found.plural && !capitals && PERSON_VERB.test(sentence.terms[clause.verb.main]!.text) && clause.verb.auxiliary === '' ? { ...found, person: true } : found;
   // A name that "is the largest producer" or "was one of the earliest geologists": the description tells "who" or "what".
   const byDescription = isPlainCopula(clause) && predicate?.phrase && (described || definite) ? (namesPerson(sentence.terms, predicate.phrase) ? 'who' : 'what') : undefined;
   const wh = whFor(context, sentence, answer) ?? (answer.kind === 'name' ? byDescription : undefined);
