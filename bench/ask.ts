@@ -7,13 +7,14 @@
  * Usage: node --import tsx bench/ask.ts [RUNS=5]   (builds dist/ first, so that it never times a stale build)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { EngineClient } from '../src/engine/process/client';
 import type { PredictSettings } from '../src/engine/process/protocol';
 import { QA_DEFAULTS } from '../src/engine/qa/defaults';
 import { SHAPES, writeRandomBert } from './random-model';
+import { scratchFolder } from './scratch';
 
 const root = path.resolve(__dirname, '..');
 const QUESTION = 'What is the incubation period of the virus?';
@@ -29,7 +30,7 @@ function writeDocument(words: number): { file: string; text: string } {
   let end = 0;
   while (end < all.length && count < words) if (/\S/.test(all[end++]!)) count++;
   const text = all.slice(0, end).join('');
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'spantune-bench-ask-')), 'paper.txt');
+  const file = path.join(scratchFolder('ask'), 'paper.txt');
   writeFileSync(file, text);
   return { file, text };
 }

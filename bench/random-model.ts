@@ -1,7 +1,7 @@
 /** Model shapes for the benchmarks, random-weight checkpoints of them, and a peak-memory sampler. */
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeRandomBertCheckpoint } from '../test/support/random-bert';
+import { scratchFolder } from './scratch';
 
 export interface ModelShape {
   name: string;
@@ -19,9 +19,9 @@ export const SHAPES: Record<string, ModelShape> = {
   'distilbert-base': { name: 'DistilBERT-base (L6 H768)', layers: 6, hidden: 768, heads: 12, intermediate: 3072, distilbert: true },
 };
 
-/** A checkpoint of `shape` with seeded N(0, 0.02) weights, written by the tests' own helper. */
+/** A checkpoint of `shape` with seeded N(0, 0.02) weights, written by the tests' own helper (removed at exit). */
 export async function writeRandomBert(shape: ModelShape, seed = 1): Promise<string> {
-  const dir = path.join(tmpdir(), `spantune-bench-${shape.distilbert ? 'distilbert-' : ''}${shape.layers}x${shape.hidden}-${process.pid}`);
+  const dir = path.join(scratchFolder(`${shape.distilbert ? 'distilbert-' : ''}${shape.layers}x${shape.hidden}`), 'model');
   return writeRandomBertCheckpoint(dir, { hidden: shape.hidden, layers: shape.layers, heads: shape.heads, intermediate: shape.intermediate, seed, distilbert: shape.distilbert });
 }
 

@@ -6,14 +6,14 @@
  * first with nothing running, as the machine's baseline, then from the run's start to its end.
  * Prints one JSON line. Usage: node --import tsx bench/train-host.ts SHAPE BATCH STEPS
  */
-import { mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { EngineClient, priorityBelowThisProcess } from '../src/engine/process/client';
 import type { EngineEvent } from '../src/engine/process/protocol';
 import { writeData } from './train-run';
 import { SHAPES, writeRandomBert } from './random-model';
+import { scratchFolder } from './scratch';
 
 const BASELINE_SECONDS = 20;
 
@@ -26,7 +26,7 @@ async function main() {
   const shape = SHAPES[shapeKey]!;
   const batch = Number(batchText);
   const steps = Number(stepsText);
-  const folder = mkdtempSync(path.join(tmpdir(), 'spantune-bench-host-'));
+  const folder = scratchFolder('host');
   const data = writeData(folder);
   const modelDir = await writeRandomBert(shape);
 

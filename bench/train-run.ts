@@ -5,12 +5,12 @@
  * event to the next: micro-batches, dropout masks, gradients, clipping and AdamW all included.
  * Prints one JSON line. Usage: node --import tsx bench/train-run.ts onnx|wasm SHAPE BATCH STEPS
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { EngineBackend, EngineEvent } from '../src/engine/process/protocol';
 import { runTraining } from '../src/engine/train/trainer';
 import { SHAPES, writeRandomBert } from './random-model';
+import { scratchFolder } from './scratch';
 
 /** COVID-QA questions whose contexts fill whole 384-token windows; a one-question validation file. */
 export function writeData(folder: string): { train: string; validation: string } {
@@ -32,7 +32,7 @@ async function main() {
   const shape = SHAPES[shapeKey]!;
   const batch = Number(batchText);
   const steps = Number(stepsText);
-  const folder = mkdtempSync(path.join(tmpdir(), 'spantune-bench-train-'));
+  const folder = scratchFolder('train');
   const data = writeData(folder);
   const modelDir = await writeRandomBert(shape);
   let started: Extract<EngineEvent, { type: 'started' }> | undefined;
