@@ -36,10 +36,9 @@ export class DatasetStore implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   /** The file's text as SpanTune last read or wrote it. */
   private lastText: string | undefined;
-  /** Memory holds changes that the file does not have yet. */
-  private unsaved = false;
-  /** Changes made to memory so far: a save that took a while tells whether more came while it wrote. */
+  /** Changes made to memory so far, and how many of them the file has (a save that took a while may miss the latest). */
   private changeCount = 0;
+  private savedChangeCount = 0;
   /** The last save failed with this message (cleared by the next save that succeeds). */
   saveProblem: string | undefined;
   private failedSaves = 0;
@@ -107,7 +106,7 @@ export class DatasetStore implements vscode.Disposable {
     // What memory held is replaced by the file now: nothing is left to save or retry.
     this.cancelPendingSave();
     this.cancelRetry();
-    this.unsaved = false;
+    this.savedChangeCount = this.changeCount;
     this.conflict = false;
     this.saveProblem = undefined;
     this.failedSaves = 0;
@@ -195,7 +194,7 @@ export class DatasetStore implements vscode.Disposable {
     }
     this.lastText = text;
     // An edit that moved a span while the file was being written is not in it: its own save is scheduled.
-    this.unsaved = this.changeCount !== changesSaved;
+    this.savedChangeCount = changesSaved;
     if (this.saveProblem !== undefined) {
       this.log(`Dataset saved again after ${this.failedSaves} failed save(s)`);
       void vscode.window.showInformationMessage(`SpanTune: ${this.label} is saved again.`);
@@ -269,8 +268,12 @@ export class DatasetStore implements vscode.Disposable {
     this.statusItem.show();
   }
 
+  /** Memory holds changes that the file does not have yet. */
+  private get unsaved(): boolean {
+    return this.changeCount !== this.savedChangeCount;
+  }
+
   private markUnsaved(): void {
-    this.unsaved = true;
     this.changeCount++;
   }
 
